@@ -70,6 +70,7 @@ type Outcome struct {
 	SIPStatus  int
 	Reason     string
 	HangupBy   HangupBy
+	// StartTime is when the INVITE left; the CDR keeps the attempt's start (its id time).
 	StartTime  time.Time
 	RingTime   time.Time
 	AnswerTime time.Time
@@ -91,9 +92,6 @@ type Outcome struct {
 func (c *Call) Apply(o Outcome) {
 	c.Status = CallEnded
 	c.Result, c.SIPStatus, c.Reason, c.HangupBy = o.Result, o.SIPStatus, o.Reason, o.HangupBy
-	if !o.StartTime.IsZero() {
-		c.StartTime = o.StartTime
-	}
 	c.RingTime, c.AnswerTime, c.EndTime, c.LinkTime = o.RingTime, o.AnswerTime, o.EndTime, o.LinkTime
 	c.Recording, c.DTMF, c.Tags = o.Recording, o.DTMF, o.Tags
 	c.TransPhone = o.TransPhone

@@ -200,7 +200,7 @@ type CallFilter struct {
 	Caller      string
 	Called      string
 	Result      Result
-	CallResult  int // -1: any
+	CallResult *int // nil: any
 	EndResult   int // 0: any
 	From, To    time.Time
 	IncludeLive bool

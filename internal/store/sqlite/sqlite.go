@@ -1,0 +1,75 @@
+// Package sqlite is outdial's embedded default store: SQLite (modernc.org/sqlite, pure
+// Go) in WAL mode, with one writer connection and a pool of readers.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"strings"
+
+	"github.com/outdial/outdial"
+	"github.com/outdial/outdial/internal/store/sqlstore"
+	sqlite "modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Open opens (creating if needed) the database file at path, applies the migrations and
+// returns the store. path may carry a "sqlite:" prefix; ":memory:" is refused (readers
+// and the writer must share one database).
+func Open(ctx context.Context, path string, clock outdial.Clock) (*sqlstore.Store, error) {
+	path = strings.TrimPrefix(strings.TrimPrefix(path, "sqlite://"), "sqlite:")
+	if path == "" || path == ":memory:" {
+		return nil, fmt.Errorf("sqlite: need a file path, got %q", path)
+	}
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)" +
+		"&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)"
+	dsn := "file:" + url.PathEscape(path) + "?" + pragmas
+	w, err := sql.Open("sqlite", dsn+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	sub, _ := fs.Sub(migrations, "migrations")
+	if err := sqlstore.Migrate(ctx, w, sub, ""); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	r, err := sql.Open("sqlite", dsn+"&_pragma=query_only(1)")
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	r.SetMaxOpenConns(4)
+	return sqlstore.New(w, r, Dialect, clock), nil
+}
+
+// Dialect is SQLite's side of sqlstore.
+var Dialect = sqlstore.Dialect{
+	Name:              "sqlite",
+	IsUniqueViolation: func(err error) bool {
+		c := code(err)
+		return c == sqlite3.SQLITE_CONSTRAINT_UNIQUE || c == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	},
+	IsRetryable: func(err error) bool {
+		c := code(err) & 0xff
+		return c == sqlite3.SQLITE_BUSY || c == sqlite3.SQLITE_LOCKED
+	},
+}
+
+func code(err error) int {
+	var e *sqlite.Error
+	if errors.As(err, &e) {
+		return e.Code()
+	}
+	return 0
+}

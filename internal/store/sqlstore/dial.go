@@ -1,0 +1,297 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"hash/fnv"
+	"slices"
+	"time"
+
+	"github.com/outdial/outdial"
+)
+
+// DueContacts returns the task's pending contacts due at now, in dialing order.
+func (s *Store) DueContacts(ctx context.Context, taskID int64, now time.Time, n int) ([]*outdial.Contact, error) {
+	rows, err := s.r.QueryContext(ctx, s.q(`SELECT `+contactCols+` FROM contacts WHERE task_id = ? AND status = 'pending'
+		AND next_attempt_at <= ? ORDER BY priority DESC, next_attempt_at, id LIMIT ?`), taskID, ms(now), limit(n, 100, 10000))
+	if err != nil {
+		return nil, wrap("due contacts", err)
+	}
+	return collect(rows, scanContact, "due contacts")
+}
+
+// NextDue returns the earliest due time of the task's pending contacts.
+func (s *Store) NextDue(ctx context.Context, taskID int64) (time.Time, bool, error) {
+	var v sql.NullInt64
+	err := s.r.QueryRowContext(ctx, s.q(`SELECT min(next_attempt_at) FROM contacts WHERE task_id = ? AND status = 'pending'`), taskID).Scan(&v)
+	if err != nil || !v.Valid {
+		return time.Time{}, false, wrap("next due", err)
+	}
+	return fromMS(v.Int64), true, nil
+}
+
+// lineState and taskState are the rows StartAttempts and FinishAttempts lock and update.
+type lineState struct {
+	live, liveDelta int
+	tat             int64 // pacing: the earliest next start, Unix microseconds
+	tatChanged      bool
+}
+
+type taskState struct {
+	live, liveDelta                          int
+	dialed, calls, pending, answered, failed int
+}
+
+// lockCounters reads and locks, in id order, the lines and tasks the attempts use.
+func (s *Store) lockCounters(ctx context.Context, tx *sql.Tx, lineIDs, taskIDs []int64) (map[int64]*lineState, map[int64]*taskState, error) {
+	lines := make(map[int64]*lineState, len(lineIDs))
+	tasks := make(map[int64]*taskState, len(taskIDs))
+	for _, id := range sortedUnique(lineIDs) {
+		var l lineState
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT live, pace_tat FROM lines WHERE id = ?`+s.d.ForUpdate), id).Scan(&l.live, &l.tat); err != nil {
+			return nil, nil, notFound(err, "line")
+		}
+		lines[id] = &l
+	}
+	for _, id := range sortedUnique(taskIDs) {
+		var t taskState
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT live FROM tasks WHERE id = ?`+s.d.ForUpdate), id).Scan(&t.live); err != nil {
+			return nil, nil, notFound(err, "task")
+		}
+		tasks[id] = &t
+	}
+	return lines, tasks, nil
+}
+
+// saveCounters writes back what changed in the locked lines and tasks.
+func (s *Store) saveCounters(ctx context.Context, tx *sql.Tx, lines map[int64]*lineState, tasks map[int64]*taskState) error {
+	for id, l := range lines {
+		if l.liveDelta == 0 && !l.tatChanged {
+			continue
+		}
+		if _, err := s.exec(ctx, tx, `UPDATE lines SET live = live + ?, pace_tat = ? WHERE id = ?`, l.liveDelta, l.tat, id); err != nil {
+			return err
+		}
+	}
+	for id, t := range tasks {
+		if *t == (taskState{live: t.live}) {
+			continue
+		}
+		if _, err := s.exec(ctx, tx, `UPDATE tasks SET live = live + ?, dialed = dialed + ?, calls = calls + ?, pending = pending + ?,
+			answered = answered + ?, failed = failed + ? WHERE id = ?`, t.liveDelta, t.dialed, t.calls, t.pending, t.answered, t.failed, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// StartAttempts records attempts as started, each only if every limit allows it.
+func (s *Store) StartAttempts(ctx context.Context, as []outdial.AttemptStart) ([]*outdial.Refusal, error) {
+	var refusals []*outdial.Refusal
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		refusals = make([]*outdial.Refusal, len(as))
+		var lineIDs, taskIDs, keys []int64
+		for _, a := range as {
+			lineIDs, taskIDs = append(lineIDs, a.Call.LineID), append(taskIDs, a.Call.TaskID)
+			keys = append(keys, numberKey(a.Call.TenantID, a.Call.Called))
+		}
+		lines, tasks, err := s.lockCounters(ctx, tx, lineIDs, taskIDs)
+		if err != nil {
+			return err
+		}
+		if s.d.LockNumbers != nil {
+			if err := s.d.LockNumbers(ctx, tx, sortedUnique(keys)); err != nil {
+				return err
+			}
+		}
+		for i, a := range as {
+			r, err := s.startAttempt(ctx, tx, a, lines[a.Call.LineID], tasks[a.Call.TaskID])
+			if err != nil {
+				return err
+			}
+			refusals[i] = r
+		}
+		return s.saveCounters(ctx, tx, lines, tasks)
+	})
+	return refusals, wrap("start attempts", err)
+}
+
+// startAttempt checks and records one attempt inside StartAttempts' transaction.
+func (s *Store) startAttempt(ctx context.Context, tx *sql.Tx, a outdial.AttemptStart, l *lineState, t *taskState) (*outdial.Refusal, error) {
+	c := a.Call
+	start := c.StartTime.UnixMicro()
+	switch {
+	case l.live+l.liveDelta >= a.LineConcurrency:
+		return &outdial.Refusal{Reason: outdial.RefuseLineFull}, nil
+	case t.live+t.liveDelta >= a.TaskConcurrency:
+		return &outdial.Refusal{Reason: outdial.RefuseTaskFull}, nil
+	case a.CallsPerSecond > 0 && l.tat > start:
+		return &outdial.Refusal{Reason: outdial.RefusePaced, Until: time.UnixMicro(l.tat).UTC()}, nil
+	}
+	var status string
+	var attempts int
+	err := tx.QueryRowContext(ctx, s.q(`SELECT status, attempts FROM contacts WHERE id = ?`), c.ContactID).Scan(&status, &attempts)
+	if err == sql.ErrNoRows || (err == nil && status != string(outdial.ContactPending)) {
+		return &outdial.Refusal{Reason: outdial.RefuseNotPending}, nil
+	} else if err != nil {
+		return nil, err
+	}
+	if n, err := s.count(ctx, tx, `SELECT count(*) FROM blocklist WHERE tenant_id = ? AND phone = ?`, c.TenantID, c.Called); err != nil {
+		return nil, err
+	} else if n > 0 {
+		return &outdial.Refusal{Reason: outdial.RefuseBlocked}, nil
+	}
+	for _, cap := range []struct {
+		n      int
+		window time.Duration
+	}{{a.CapPerHour, time.Hour}, {a.CapPerDay, 24 * time.Hour}} {
+		if cap.n <= 0 {
+			continue
+		}
+		var n int
+		var oldest sql.NullInt64
+		err := tx.QueryRowContext(ctx, s.q(`SELECT count(*), min(id) FROM calls WHERE tenant_id = ? AND called = ? AND id >= ?`),
+			c.TenantID, c.Called, outdial.CallIDFloor(c.StartTime.Add(-cap.window).Add(time.Millisecond))).Scan(&n, &oldest)
+		if err != nil {
+			return nil, err
+		}
+		if n >= cap.n {
+			return &outdial.Refusal{Reason: outdial.RefuseCapped, Until: outdial.CallIDTime(oldest.Int64).Add(cap.window)}, nil
+		}
+	}
+	if a.CallsPerSecond > 0 {
+		l.tat = max(l.tat, start) + int64(1e6/a.CallsPerSecond)
+		l.tatChanged = true
+	}
+	l.liveDelta++
+	t.liveDelta++
+	if attempts == 0 {
+		t.dialed++
+	}
+	c.Attempt, c.Status = attempts+1, outdial.CallStarted
+	now := ms(s.now())
+	if _, err := s.exec(ctx, tx, `UPDATE contacts SET status = 'dialing', attempts = attempts + 1, last_call_id = ?, updated_at = ? WHERE id = ?`,
+		c.ID, now, c.ContactID); err != nil {
+		return nil, err
+	}
+	_, err = s.exec(ctx, tx, `INSERT INTO calls (id, tenant_id, project_id, task_id, batch_id, contact_id, line_id, attempt, node_id,
+		status, caller, called, called_areacode, called_areaname, called_type, called_vendor, start_time, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.ID, c.TenantID, c.ProjectID, c.TaskID, c.BatchID, c.ContactID, c.LineID, c.Attempt, c.NodeID, c.Status, c.Caller, c.Called,
+		c.CalledAreaCode, c.CalledAreaName, c.CalledType, c.CalledVendor, ms(c.StartTime), now)
+	return nil, err
+}
+
+// FinishAttempts writes each call's CDR, its contact's new state and its outbox messages,
+// all in one transaction, and releases the calls' slots.
+func (s *Store) FinishAttempts(ctx context.Context, es []outdial.AttemptEnd) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var lineIDs, taskIDs []int64
+		for _, e := range es {
+			lineIDs, taskIDs = append(lineIDs, e.Call.LineID), append(taskIDs, e.Call.TaskID)
+		}
+		lines, tasks, err := s.lockCounters(ctx, tx, lineIDs, taskIDs)
+		if err != nil {
+			return err
+		}
+		for _, e := range es {
+			if err := s.finishAttempt(ctx, tx, e, lines[e.Call.LineID], tasks[e.Call.TaskID]); err != nil {
+				return err
+			}
+		}
+		return s.saveCounters(ctx, tx, lines, tasks)
+	})
+	return wrap("finish attempts", err)
+}
+
+func (s *Store) finishAttempt(ctx context.Context, tx *sql.Tx, e outdial.AttemptEnd, l *lineState, t *taskState) error {
+	c := e.Call
+	now := ms(s.now())
+	res, err := s.exec(ctx, tx, `UPDATE calls SET status = ?, trans_caller = ?, trans_phone = ?, trans_areacode = ?, trans_areaname = ?,
+		trans_type = ?, trans_vendor = ?, start_time_ee = ?, ring_time_ee = ?, answer_time_ee = ?, end_time_ee = ?, ring_time = ?,
+		answer_time = ?, link_time = ?, end_time = ?, ans_secs = ?, link_secs = ?, all_secs = ?, result = ?, callresult = ?,
+		endresult = ?, hangup_by = ?, sip_status = ?, reason = ?, recording = ?, dtmf = ?, tags = ?, updated_at = ?
+		WHERE id = ? AND status = ?`,
+		outdial.CallEnded, c.TransCaller, c.TransPhone, c.TransAreaCode, c.TransAreaName, c.TransType, c.TransVendor,
+		ms(c.StartTimeEe), ms(c.RingTimeEe), ms(c.AnswerTimeEe), ms(c.EndTimeEe), ms(c.RingTime), ms(c.AnswerTime), ms(c.LinkTime),
+		ms(c.EndTime), c.AnsSecs, c.LinkSecs, c.AllSecs, string(c.Result), c.CallResult, c.EndResult, string(c.HangupBy),
+		c.SIPStatus, c.Reason, c.Recording, c.DTMF, jsonText(nonNil(c.Tags)), now, c.ID, outdial.CallStarted)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return nil // ended already (recovered twice): count nothing twice
+	}
+	c.Status = outdial.CallEnded
+	l.liveDelta--
+	t.liveDelta--
+	t.calls++
+	u := e.Contact
+	if _, err := s.exec(ctx, tx, `UPDATE contacts SET status = ?, next_attempt_at = ?, last_result = ?, updated_at = ? WHERE id = ? AND status = 'dialing'`,
+		u.Status, ms(u.NextAttemptAt), string(u.Result), now, u.ContactID); err != nil {
+		return err
+	}
+	if u.Status == outdial.ContactFinished {
+		t.pending--
+		if u.Result == outdial.ResultAnswered {
+			t.answered++
+		} else {
+			t.failed++
+		}
+	}
+	for _, m := range e.Outbox {
+		if err := s.insertOutbox(ctx, tx, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SettleContact makes a pending contact final, or due later, without a call.
+func (s *Store) SettleContact(ctx context.Context, u outdial.ContactUpdate) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var taskID int64
+		err := tx.QueryRowContext(ctx, s.q(`SELECT task_id FROM contacts WHERE tenant_id = ? AND id = ? AND status = 'pending'`), u.TenantID, u.ContactID).Scan(&taskID)
+		if err != nil {
+			return notFound(err, "pending contact")
+		}
+		if _, err := s.exec(ctx, tx, `UPDATE contacts SET status = ?, next_attempt_at = ?, last_result = ?, updated_at = ? WHERE id = ?`,
+			u.Status, ms(u.NextAttemptAt), string(u.Result), ms(s.now()), u.ContactID); err != nil {
+			return err
+		}
+		if u.Status != outdial.ContactFinished {
+			return nil
+		}
+		col := "failed"
+		if u.Result == outdial.ResultAnswered {
+			col = "answered"
+		}
+		_, err = s.exec(ctx, tx, `UPDATE tasks SET pending = pending - 1, `+col+` = `+col+` + 1 WHERE id = ?`, taskID)
+		return err
+	})
+	return wrap("settle contact", err)
+}
+
+// LiveAttempts returns the node's started calls without an outcome.
+func (s *Store) LiveAttempts(ctx context.Context, nodeID string) ([]*outdial.Call, error) {
+	rows, err := s.r.QueryContext(ctx, s.q(`SELECT `+callCols+` FROM calls WHERE status = 'started' AND node_id = ? ORDER BY id`), nodeID)
+	if err != nil {
+		return nil, wrap("live attempts", err)
+	}
+	return collect(rows, scanCall, "live attempts")
+}
+
+// numberKey is the advisory-lock key of a tenant's phone number.
+func numberKey(tenantID int64, phone string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte(phone))
+	return int64(h.Sum64()>>1) ^ tenantID
+}
+
+func sortedUnique(ids []int64) []int64 {
+	out := slices.Clone(ids)
+	slices.Sort(out)
+	return slices.Compact(out)
+}

@@ -66,10 +66,10 @@ const (
 
 // Outcome is what telephony reports when a call ends.
 type Outcome struct {
-	Result     Result
-	SIPStatus  int
-	Reason     string
-	HangupBy   HangupBy
+	Result    Result
+	SIPStatus int
+	Reason    string
+	HangupBy  HangupBy
 	// StartTime is when the INVITE left; the CDR keeps the attempt's start (its id time).
 	StartTime  time.Time
 	RingTime   time.Time

@@ -200,8 +200,8 @@ type CallFilter struct {
 	Caller      string
 	Called      string
 	Result      Result
-	CallResult *int // nil: any
-	EndResult   int // 0: any
+	CallResult  *int // nil: any
+	EndResult   int  // 0: any
 	From, To    time.Time
 	IncludeLive bool
 	// After is an exclusive cursor: the id of the last call of the previous page.

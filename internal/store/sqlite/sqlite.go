@@ -55,7 +55,7 @@ func Open(ctx context.Context, path string, clock outdial.Clock) (*sqlstore.Stor
 
 // Dialect is SQLite's side of sqlstore.
 var Dialect = sqlstore.Dialect{
-	Name:              "sqlite",
+	Name: "sqlite",
 	IsUniqueViolation: func(err error) bool {
 		c := code(err)
 		return c == sqlite3.SQLITE_CONSTRAINT_UNIQUE || c == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY

@@ -39,7 +39,7 @@ func (r *RecallRule) Validate() error {
 		}
 	}
 	for _, res := range r.Results {
-		if !res.Valid() || res == ResultAnswered {
+		if !res.Valid() || res == ResultAnswered || res == ResultBlocked {
 			return FieldErrorf("results", "%q cannot be recalled", res)
 		}
 	}

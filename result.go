@@ -14,11 +14,14 @@ const (
 	ResultFailed        Result = "failed"         // trunk failure: 5xx, network error, no response
 	ResultCancelled     Result = "cancelled"      // outdial cancelled it (task stopped, shutdown)
 	ResultInterrupted   Result = "interrupted"    // outdial crashed while the call was live
+	// ResultBlocked ends a contact that was never called: its number is on the tenant's
+	// blocklist. No CDR carries it.
+	ResultBlocked Result = "blocked"
 )
 
 // Results lists every result, in a stable order.
 var Results = []Result{ResultAnswered, ResultNoAnswer, ResultBusy, ResultRejected,
-	ResultInvalidNumber, ResultUnreachable, ResultFailed, ResultCancelled, ResultInterrupted}
+	ResultInvalidNumber, ResultUnreachable, ResultFailed, ResultCancelled, ResultInterrupted, ResultBlocked}
 
 // Valid reports whether r is one of Results.
 func (r Result) Valid() bool {

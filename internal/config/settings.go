@@ -1,0 +1,126 @@
+package config
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Setting describes one configuration setting and the three names it goes by.
+type Setting struct {
+	Key     string // in the config file; dots separate sections ("sip.listen")
+	Env     string // the environment variable ("OUTDIAL_SIP_LISTEN")
+	Flag    string // the command-line flag, without dashes ("sip-listen")
+	Default string // the default value, as text
+	Usage   string // one line for people
+
+	isBool bool
+	set    func(c *Config, v string) error
+	get    func(c *Config) string
+}
+
+// settings is every setting, in the order usage and docs list them.
+var settings = []*Setting{
+	text("http", "host:port the HTTP API listens on", func(c *Config) *string { return &c.HTTP }),
+	text("db", "database: sqlite:PATH (or a bare path), or postgres://user:pass@host/db", func(c *Config) *string { return &c.DB }),
+	text("data", "directory of recordings and prompts (created if missing)", func(c *Config) *string { return &c.Data }),
+	integer("node_id", "this node's id in call ids, 0-1023; distinct per node sharing a database", func(c *Config) *int { return &c.NodeID }),
+	text("log_level", "debug, info, warn or error", func(c *Config) *string { return &c.LogLevel }),
+	text("log_format", "text or json (logs go to stderr)", func(c *Config) *string { return &c.LogFormat }),
+	duration("shutdown_timeout", "how long a graceful shutdown may take", func(c *Config) *time.Duration { return &c.ShutdownTimeout }),
+	text("sip.listen", "host:port of SIP (UDP and TCP)", func(c *Config) *string { return &c.SIP.Listen }),
+	text("sip.external_host", "address announced in SIP and SDP instead of the listen host (NAT)", func(c *Config) *string { return &c.SIP.ExternalHost }),
+	integer("sip.rtp_port_min", "lowest RTP port (0 with sip.rtp_port_max 0: any free port)", func(c *Config) *int { return &c.SIP.RTPPortMin }),
+	integer("sip.rtp_port_max", "highest RTP port", func(c *Config) *int { return &c.SIP.RTPPortMax }),
+	text("sip.voice", "default TTS voice (espeak-ng name)", func(c *Config) *string { return &c.SIP.Voice }),
+	boolean("webhooks.allow_private", "allow webhooks to loopback and private addresses", func(c *Config) *bool { return &c.Webhooks.AllowPrivate }),
+	duration("webhooks.timeout", "time limit of one webhook delivery attempt", func(c *Config) *time.Duration { return &c.Webhooks.Timeout }),
+}
+
+// ConfigEnv is the environment variable naming the config file when --config is not given.
+const ConfigEnv = "OUTDIAL_CONFIG"
+
+func init() {
+	d := Default()
+	for _, s := range settings {
+		s.Default = s.get(&d)
+	}
+}
+
+// Settings returns a description of every setting, in documentation order.
+func Settings() []Setting {
+	out := make([]Setting, len(settings))
+	for i, s := range settings {
+		out[i] = *s
+	}
+	return out
+}
+
+func lookup(key string) *Setting {
+	for _, s := range settings {
+		if s.Key == key {
+			return s
+		}
+	}
+	return nil
+}
+
+func newSetting(key, usage string) *Setting {
+	return &Setting{
+		Key:   key,
+		Env:   "OUTDIAL_" + strings.ToUpper(strings.ReplaceAll(key, ".", "_")),
+		Flag:  strings.NewReplacer(".", "-", "_", "-").Replace(key),
+		Usage: usage,
+	}
+}
+
+func text(key, usage string, field func(*Config) *string) *Setting {
+	s := newSetting(key, usage)
+	s.set = func(c *Config, v string) error { *field(c) = v; return nil }
+	s.get = func(c *Config) string { return *field(c) }
+	return s
+}
+
+func integer(key, usage string, field func(*Config) *int) *Setting {
+	s := newSetting(key, usage)
+	s.set = func(c *Config, v string) error {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil {
+			return fmt.Errorf("not an integer: %q", v)
+		}
+		*field(c) = n
+		return nil
+	}
+	s.get = func(c *Config) string { return strconv.Itoa(*field(c)) }
+	return s
+}
+
+func boolean(key, usage string, field func(*Config) *bool) *Setting {
+	s := newSetting(key, usage)
+	s.isBool = true
+	s.set = func(c *Config, v string) error {
+		b, err := strconv.ParseBool(strings.TrimSpace(v))
+		if err != nil {
+			return fmt.Errorf("not a boolean (true or false): %q", v)
+		}
+		*field(c) = b
+		return nil
+	}
+	s.get = func(c *Config) string { return strconv.FormatBool(*field(c)) }
+	return s
+}
+
+func duration(key, usage string, field func(*Config) *time.Duration) *Setting {
+	s := newSetting(key, usage)
+	s.set = func(c *Config, v string) error {
+		d, err := time.ParseDuration(strings.TrimSpace(v))
+		if err != nil {
+			return fmt.Errorf("not a duration (like 10s or 1m30s): %q", v)
+		}
+		*field(c) = d
+		return nil
+	}
+	s.get = func(c *Config) string { return field(c).String() }
+	return s
+}

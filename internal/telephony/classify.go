@@ -18,6 +18,12 @@ var (
 	ErrNoResponse = errors.New("no response from trunk")
 	// ErrCancelled means outdial itself ended the call before it was answered.
 	ErrCancelled = errors.New("cancelled by outdial")
+	// ErrNetwork means the trunk could not be reached or the connection failed.
+	ErrNetwork = errors.New("network error")
+	// ErrScript means the script's audio could not be found or made, so no call was placed.
+	ErrScript = errors.New("script audio unavailable")
+	// ErrBadNumber means the callee is not a number that can be dialed at all.
+	ErrBadNumber = errors.New("not a dialable number")
 )
 
 // statusResults maps the final SIP statuses that have a result of their own; every other
@@ -53,6 +59,10 @@ func Classify(status int, err error) (outdial.Result, string) {
 		return outdial.ResultNoAnswer, "ring timeout"
 	case errors.Is(err, ErrCancelled), errors.Is(err, context.Canceled):
 		return outdial.ResultCancelled, "cancelled"
+	case errors.Is(err, ErrScript):
+		return outdial.ResultFailed, "script audio unavailable"
+	case errors.Is(err, ErrBadNumber):
+		return outdial.ResultInvalidNumber, "not a dialable number"
 	case err == nil && status >= 200 && status < 300:
 		return outdial.ResultAnswered, strconv.Itoa(status) + " answered"
 	case status >= 300 && status < 700:
@@ -65,7 +75,7 @@ func Classify(status int, err error) (outdial.Result, string) {
 	}
 	var ne net.Error
 	switch {
-	case errors.As(err, &ne), errors.Is(err, net.ErrClosed):
+	case errors.As(err, &ne), errors.Is(err, net.ErrClosed), errors.Is(err, ErrNetwork):
 		return outdial.ResultFailed, "network error"
 	case err != nil:
 		return outdial.ResultFailed, "trunk failure"

@@ -1,0 +1,320 @@
+package sipua
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"runtime/debug"
+	"strconv"
+	"time"
+
+	"github.com/emiago/diago"
+	"github.com/emiago/sipgo"
+	"github.com/emiago/sipgo/sip"
+	"github.com/outdial/outdial"
+	"github.com/outdial/outdial/internal/telephony"
+)
+
+// DefaultRingTimeout is how long a call rings when the request sets no RingTimeout.
+const DefaultRingTimeout = 30 * time.Second
+
+// call is one outbound call from INVITE to Ended.
+type call struct {
+	u      *UA
+	req    telephony.Request
+	report func(telephony.Event)
+	log    *slog.Logger
+
+	out          outdial.Outcome
+	status       int    // final SIP status of the INVITE
+	reasonHeader string // Reason header of the final response
+	provisional  bool   // any 1xx arrived
+	files        []string
+	media        *callMedia
+}
+
+// Originate places req and returns at once; see telephony.Originator. Every call reports
+// exactly one Ended, last, from the call's own goroutine.
+func (u *UA) Originate(ctx context.Context, req telephony.Request, report func(telephony.Event)) {
+	c := &call{u: u, req: req, report: report,
+		log: u.log.With(slog.Int64("call_id", req.CallID), slog.String("callee", req.Callee))}
+	u.mu.Lock()
+	closed := u.closed
+	if !closed {
+		u.calls.Add(1)
+	}
+	u.mu.Unlock()
+	if closed {
+		go c.finish(fmt.Errorf("sipua closed: %w", telephony.ErrCancelled))
+		return
+	}
+	go func() {
+		defer u.calls.Done()
+		c.run(ctx)
+	}()
+}
+
+// run places the call and reports its events; it always ends with one Ended.
+func (c *call) run(parent context.Context) {
+	ended := false
+	defer func() {
+		if p := recover(); p != nil {
+			c.log.Error("call panicked", slog.Any("panic", p), slog.String("stack", string(debug.Stack())))
+			if !ended {
+				c.finish(fmt.Errorf("internal error: %v", p))
+			}
+		}
+	}()
+	ctx, cancel := context.WithCancel(parent)
+	defer cancel()
+	stop := context.AfterFunc(c.u.ctx, cancel) // Close ends live calls
+	defer stop()
+
+	err := c.place(ctx)
+	ended = true
+	c.finish(err)
+}
+
+// place runs the call through its states and returns what ended it before an answer
+// (nil when it was answered or ended with a final response).
+func (c *call) place(ctx context.Context) error {
+	req := c.req
+	if req.Line == nil {
+		return fmt.Errorf("request without a line: %w", telephony.ErrNetwork)
+	}
+	if !dialable(req.Callee) {
+		return telephony.ErrBadNumber
+	}
+	host, port, err := splitGateway(req.Line.Gateway)
+	if err != nil {
+		return fmt.Errorf("line %d gateway %q: %w", req.Line.ID, req.Line.Gateway, telephony.ErrNetwork)
+	}
+	if err := c.resolvePrompts(ctx); err != nil {
+		return err
+	}
+	transport := req.Line.Transport
+	if transport == "" {
+		transport = outdial.TransportUDP
+	}
+	recipient := sip.Uri{Scheme: "sip", User: req.Callee, Host: host, Port: port}
+	d, err := c.u.dg.NewDialog(recipient, diago.NewDialogOptions{Transport: transport})
+	if err != nil {
+		return fmt.Errorf("new dialog: %w: %v", telephony.ErrNetwork, err)
+	}
+	c.media = newCallMedia(c, d)
+	defer c.media.close()
+
+	ringTimeout := req.RingTimeout
+	if ringTimeout <= 0 {
+		ringTimeout = DefaultRingTimeout
+	}
+	ringCtx, stopRing := context.WithTimeoutCause(ctx, ringTimeout, telephony.ErrRingTimeout)
+	defer stopRing()
+	opts := diago.InviteClientOptions{
+		Headers:          c.headers(host),
+		Username:         req.Line.Username,
+		Password:         req.Line.Password,
+		OnResponse:       c.onResponse,
+		EarlyMediaDetect: true,
+	}
+	c.out.StartTime = time.Now()
+	err = d.Invite(ringCtx, opts)
+	if errors.Is(err, diago.ErrClientEarlyMedia) {
+		c.media.startReading() // keep the early media flowing; it is not recorded
+		err = d.WaitAnswer(ringCtx, sipgo.AnswerOptions{OnResponse: c.onResponse,
+			Username: req.Line.Username, Password: req.Line.Password})
+	}
+	if err != nil {
+		if res := d.InviteResponse; res != nil && res.StatusCode >= 300 {
+			c.finalResponse(res) // the 487 that answers our CANCEL
+		}
+		err = c.dialError(ctx, ringCtx, err)
+		c.endUnanswered(d)
+		return err
+	}
+	stopRing()
+	if err := d.Ack(ctx); err != nil {
+		c.log.Warn("ACK failed", slog.Any("error", err))
+		c.hangup(d)
+		return fmt.Errorf("ack: %w: %v", telephony.ErrNetwork, err)
+	}
+	c.status = sip.StatusOK
+	c.out.AnswerTime = time.Now()
+	c.emit(telephony.Event{Kind: telephony.Answered, At: c.out.AnswerTime})
+
+	c.out.HangupBy = c.media.runScript(ctx)
+	if c.out.HangupBy == outdial.HangupPlatform {
+		c.hangup(d)
+	}
+	return nil
+}
+
+// dialError turns what stopped the INVITE into an error for Classify, noting the final
+// response if there was one.
+func (c *call) dialError(ctx, ringCtx context.Context, err error) error {
+	var res *sipgo.ErrDialogResponse
+	var resv sipgo.ErrDialogResponse
+	switch {
+	case errors.As(err, &res):
+		c.finalResponse(res.Res)
+		return nil
+	case errors.As(err, &resv):
+		c.finalResponse(resv.Res)
+		return nil
+	case ctx.Err() != nil:
+		return telephony.ErrCancelled
+	case ringCtx.Err() != nil && c.provisional:
+		return telephony.ErrRingTimeout
+	case ringCtx.Err() != nil, errors.Is(err, sip.ErrTransactionTimeout):
+		return telephony.ErrNoResponse
+	case errors.Is(err, sip.ErrTransactionTransport):
+		return fmt.Errorf("%w: %v", telephony.ErrNetwork, err)
+	}
+	var ne net.Error
+	if errors.As(err, &ne) {
+		return err
+	}
+	c.log.Info("call failed before answer", slog.Any("error", err))
+	return err
+}
+
+// endUnanswered cleans up after an INVITE that got no answer. If a 200 crossed our
+// CANCEL, the call is confirmed and hung up at once.
+func (c *call) endUnanswered(d *diago.DialogClientSession) {
+	if res := d.InviteResponse; res != nil && res.IsSuccess() {
+		ctx, cancel := context.WithTimeout(context.Background(), c.u.cfg.HangupTimeout)
+		defer cancel()
+		err := d.DialogClientSession.Ack(ctx)
+		if err == nil {
+			err = d.DialogClientSession.Bye(ctx)
+		}
+		c.log.Info("answer crossed CANCEL; hung up", slog.Any("error", err))
+	}
+}
+
+// hangup sends BYE, bounded by the hangup timeout.
+func (c *call) hangup(d *diago.DialogClientSession) {
+	ctx, cancel := context.WithTimeout(context.Background(), c.u.cfg.HangupTimeout)
+	defer cancel()
+	if err := d.Hangup(ctx); err != nil && d.Context().Err() == nil {
+		c.log.Info("BYE failed", slog.Any("error", err))
+	}
+}
+
+func (c *call) onResponse(res *sip.Response) error {
+	switch {
+	case res.StatusCode >= 180 && res.StatusCode < 200:
+		c.provisional = true
+		if c.out.RingTime.IsZero() {
+			c.out.RingTime = time.Now()
+			c.emit(telephony.Event{Kind: telephony.Ringing, At: c.out.RingTime})
+		}
+	case res.IsProvisional():
+		c.provisional = true
+	default:
+		c.finalResponse(res)
+	}
+	return nil
+}
+
+func (c *call) finalResponse(res *sip.Response) {
+	if res == nil {
+		return
+	}
+	c.status = res.StatusCode
+	c.reasonHeader = ""
+	if h := res.GetHeader("Reason"); h != nil {
+		c.reasonHeader = h.Value()
+	}
+}
+
+// finish completes the outcome and reports Ended.
+func (c *call) finish(err error) {
+	if c.media != nil {
+		c.media.close()
+		c.out.DTMF = c.media.keys()
+		c.out.Recording = c.media.recording
+	}
+	c.out.EndTime = time.Now()
+	c.out.SIPStatus = c.status
+	c.out.Result, c.out.Reason = telephony.ClassifyWithReason(c.status, err, c.reasonHeader)
+	if c.out.Result != outdial.ResultAnswered {
+		c.out.HangupBy = outdial.HangupNone
+		c.out.AnswerTime = time.Time{}
+	}
+	c.log.Debug("call ended", slog.String("result", string(c.out.Result)), slog.String("reason", c.out.Reason),
+		slog.Int("sip_status", c.status), slog.String("hangup_by", string(c.out.HangupBy)), slog.Any("error", err))
+	out := c.out
+	c.emit(telephony.Event{Kind: telephony.Ended, At: out.EndTime, Outcome: &out})
+}
+
+func (c *call) emit(ev telephony.Event) {
+	if c.report != nil {
+		c.report(ev)
+	}
+}
+
+// headers returns the INVITE's caller id and outdial headers.
+func (c *call) headers(host string) []sip.Header {
+	caller := c.req.Caller
+	if caller == "" {
+		caller = c.req.Line.CallerNumber(c.req.CallID)
+	}
+	if !dialable(caller) {
+		caller = "anonymous"
+	}
+	from := &sip.FromHeader{DisplayName: caller, Address: sip.Uri{Scheme: "sip", User: caller, Host: host},
+		Params: sip.NewParams()}
+	return []sip.Header{
+		from,
+		sip.NewHeader("P-Asserted-Identity", "<sip:"+caller+"@"+host+">"),
+		sip.NewHeader("X-Outdial-Call-Id", strconv.FormatInt(c.req.CallID, 10)),
+	}
+}
+
+// resolvePrompts finds or makes every prompt's audio before dialing, so an answered
+// call never waits for TTS and a broken script rings nobody.
+func (c *call) resolvePrompts(ctx context.Context) error {
+	c.files = make([]string, len(c.req.Prompts))
+	for i, p := range c.req.Prompts {
+		f, err := c.u.prompts.File(ctx, p, c.req.Debug)
+		if err != nil {
+			if ctx.Err() != nil {
+				return telephony.ErrCancelled
+			}
+			c.log.Error("prompt unavailable", slog.Int("prompt", i+1), slog.Any("error", err))
+			return fmt.Errorf("prompt %d: %w: %v", i+1, telephony.ErrScript, err)
+		}
+		c.files[i] = f
+	}
+	return nil
+}
+
+// dialable accepts SIP user parts made of digits, letters and + * . _ -.
+func dialable(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' ||
+			c == '+' || c == '*' || c == '.' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+func splitGateway(gw string) (string, int, error) {
+	host, p, err := net.SplitHostPort(gw)
+	if err != nil {
+		return "", 0, err
+	}
+	port, err := strconv.Atoi(p)
+	if err != nil || port <= 0 || port > 65535 || host == "" {
+		return "", 0, fmt.Errorf("bad port in %q", gw)
+	}
+	return host, port, nil
+}

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"log/slog"
 	"net/url"
 	"sort"
 	"strings"
@@ -88,4 +89,15 @@ func redactQuery(q url.Values, raw string) string {
 		}
 	}
 	return b.String()
+}
+
+// LogValue makes a Config log as its redacted settings, one attribute per file key, so
+// logging a Config never shows a secret.
+func (c Config) LogValue() slog.Value {
+	r := c.Redacted()
+	attrs := make([]slog.Attr, len(settings))
+	for i, s := range settings {
+		attrs[i] = slog.String(s.Key, s.get(&r))
+	}
+	return slog.GroupValue(attrs...)
 }

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"log/slog"
 	"reflect"
 	"strings"
 	"testing"
@@ -74,4 +75,21 @@ func TestRedactedCoversSecrets(t *testing.T) {
 		}
 	}
 	walk("", reflect.TypeFor[Config]())
+}
+
+func TestLogValue(t *testing.T) {
+	c := Default()
+	c.DB = "postgres://outdial:s3cret@db/outdial"
+	var b strings.Builder
+	slog.New(slog.NewTextHandler(&b, nil)).Info("start", "config", c)
+	out := b.String()
+	for _, want := range []string{`config.db=postgres://outdial:****@db/outdial`, "config.http=127.0.0.1:8080",
+		"config.sip.listen=127.0.0.1:5070", "config.webhooks.timeout=10s", "config.node_id=0"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("log line %q lacks %q", out, want)
+		}
+	}
+	if strings.Contains(out, "s3cret") {
+		t.Errorf("log line %q shows the password", out)
+	}
 }

@@ -1,0 +1,159 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/outdial/outdial"
+	"github.com/outdial/outdial/internal/api/native"
+	"github.com/outdial/outdial/internal/config"
+	"github.com/outdial/outdial/internal/contactimport"
+	"github.com/outdial/outdial/internal/store/sqlstore"
+	"github.com/outdial/outdial/internal/taskctl"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Server is a running outdial: its store, the services the API dialects share and the
+// HTTP server. NewServer builds it without listening; mount more handlers on Mux, set
+// Tasks.Wake and register shutdown steps with OnClose before Start; Close ends it.
+type Server struct {
+	Config   config.Config
+	Logger   *slog.Logger
+	Clock    outdial.Clock
+	Store    *sqlstore.Store
+	CallIDs  *outdial.CallIDs // this node's call ids (Config.NodeID)
+	Tasks    *taskctl.Control // start and stop for every dialect; set Wake to wake an engine
+	Importer *contactimport.Importer
+	// Mux routes every request: the native API under /api/v1, GET /healthz, GET /metrics.
+	Mux *http.ServeMux
+
+	http    *http.Server
+	ln      net.Listener
+	served  chan error // the result of http.Serve, once it returns
+	closers []func(context.Context) error
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// NewServer opens the store (applying migrations), creates the data directory and
+// mounts the routes. The caller must Close the server, even when it never starts.
+func NewServer(ctx context.Context, cfg config.Config, logger *slog.Logger) (*Server, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	clock := outdial.Clock(outdial.SystemClock{})
+	if err := os.MkdirAll(cfg.Data, 0o755); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	store, err := openStore(ctx, cfg.DB, clock)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		Config:   cfg,
+		Logger:   logger,
+		Clock:    clock,
+		Store:    store,
+		CallIDs:  outdial.NewCallIDs(cfg.NodeID),
+		Tasks:    &taskctl.Control{Store: store, Clock: clock},
+		Importer: &contactimport.Importer{Store: store, Clock: clock},
+		Mux:      http.NewServeMux(),
+	}
+	native.New(native.Config{Store: store, Importer: s.Importer, Tasks: s.Tasks, Clock: clock,
+		Logger: logger.With(slog.String("api", "native")), DataDir: cfg.Data}).Register(s.Mux)
+	s.Mux.HandleFunc("GET /healthz", s.healthz)
+	s.Mux.Handle("GET /metrics", promhttp.Handler())
+	registerBuildInfo()
+	return s, nil
+}
+
+// OnClose registers a step of the shutdown (stopping an engine, a dispatcher). Close
+// runs the steps after the HTTP server has stopped and before the store closes, the
+// last registered first, each with the shutdown's context.
+func (s *Server) OnClose(f func(ctx context.Context) error) {
+	s.closers = append(s.closers, f)
+}
+
+// Start listens on Config.HTTP and serves in the background; Addr tells the address.
+func (s *Server) Start() error {
+	ln, err := net.Listen("tcp", s.Config.HTTP)
+	if err != nil {
+		return fmt.Errorf("http: %w", err)
+	}
+	s.ln = ln
+	s.http = &http.Server{
+		Handler:           s.Mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(s.Logger.Handler(), slog.LevelWarn),
+	}
+	s.served = make(chan error, 1)
+	go func() {
+		err := s.http.Serve(ln)
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
+		}
+		s.served <- err
+	}()
+	return nil
+}
+
+// Addr returns the address the server listens on ("" before Start).
+func (s *Server) Addr() string {
+	if s.ln == nil {
+		return ""
+	}
+	return s.ln.Addr().String()
+}
+
+// Done returns a channel that yields the error that stopped the HTTP server on its own
+// (nil after Close); it never yields before Start.
+func (s *Server) Done() <-chan error { return s.served }
+
+// Close shuts down gracefully within ctx: the HTTP server stops taking requests and lets
+// those in flight finish, the OnClose steps run, then the store closes. Later calls
+// return the first call's error.
+func (s *Server) Close(ctx context.Context) error {
+	s.closeOnce.Do(func() {
+		var errs []error
+		if s.http != nil {
+			if err := s.http.Shutdown(ctx); err != nil {
+				errs = append(errs, fmt.Errorf("http shutdown: %w", err))
+				s.http.Close()
+			}
+		}
+		for _, f := range slices.Backward(s.closers) {
+			errs = append(errs, f(ctx))
+		}
+		if err := s.Store.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close store: %w", err))
+		}
+		s.closeErr = errors.Join(errs...)
+	})
+	return s.closeErr
+}
+
+// healthz answers 200 while the database answers, 503 when it does not.
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	status, body := http.StatusOK, map[string]string{"status": "ok"}
+	if err := s.Store.DB().PingContext(ctx); err != nil {
+		s.Logger.Warn("health check: database unreachable", slog.Any("err", err))
+		status, body = http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "error": "database unreachable"}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(body)
+}

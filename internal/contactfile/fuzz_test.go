@@ -1,0 +1,134 @@
+package contactfile
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"io"
+	"reflect"
+	"testing"
+	"time"
+)
+
+// checkReader reads r to the end: it must stop within a bound of Next calls and a few
+// seconds, and give rows (and row errors) with increasing numbers.
+func checkReader(t *testing.T, r Reader, size int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	last := 0
+	for i := 0; ; i++ {
+		if i > size+10 || time.Now().After(deadline) {
+			t.Fatalf("still reading after %d calls", i)
+		}
+		row, err := r.Next()
+		var re *RowError
+		num := 0
+		switch {
+		case err == io.EOF:
+			return
+		case errors.As(err, &re):
+			num = re.Num
+		case err != nil:
+			if again, _ := r.Next(); again != nil {
+				t.Fatal("a row after a fatal error")
+			}
+			return
+		default:
+			num = row.Num
+		}
+		if num <= last {
+			t.Fatalf("row %d after row %d", num, last)
+		}
+		last = num
+	}
+}
+
+func FuzzCSV(f *testing.F) {
+	for _, s := range []string{
+		"phone,name\n18851498762,Li\n",
+		"\uFEFF手机号码,姓名\r\n\"188 5149 8762\",\"李\"\"雷\"\"\"\r\n\r\n=\"0755123\",x,y\n",
+		"phone\n\"a\nb\nc\"\n1.885149876E10\n",
+		"电话;备注\n1;\"unterminated\n",
+		"title\n\nphone\tname\n1\t2\t3\n",
+		"\xff\xfep\x00h\x00o\x00n\x00e\x00\n\x001\x00",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if r, err := NewCSV(bytes.NewReader(data)); err == nil {
+			checkReader(t, r, len(data))
+		}
+		compareWithEncodingCSV(t, data)
+	})
+}
+
+// compareWithEncodingCSV checks that where encoding/csv reads data without error, the
+// record parser reads the same records at the same lines.
+func compareWithEncodingCSV(t *testing.T, data []byte) {
+	std := csv.NewReader(bytes.NewReader(data))
+	std.FieldsPerRecord = -1
+	var want [][]string
+	var wantLines []int
+	for {
+		rec, err := std.Read()
+		if err == io.EOF {
+			break
+		} else if err != nil {
+			return // outside what both read alike
+		}
+		line, _ := std.FieldPos(0)
+		want, wantLines = append(want, rec), append(wantLines, line)
+	}
+	p := &csvParser{br: bufio.NewReader(bytes.NewReader(data)), comma: ','}
+	var got [][]string
+	var gotLines []int
+	for {
+		rec, line, err := p.read()
+		if err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatalf("parser: %v where encoding/csv reads the input", err)
+		}
+		got, gotLines = append(got, append([]string(nil), rec...)), append(gotLines, line)
+	}
+	if !reflect.DeepEqual(got, want) || !reflect.DeepEqual(gotLines, wantLines) {
+		t.Fatalf("parser read %q at lines %v,\nencoding/csv %q at lines %v", got, gotLines, want, wantLines)
+	}
+}
+
+func FuzzJSON(f *testing.F) {
+	for _, s := range []string{
+		`[{"phone":"18851498762","name":"Li","variables":{"a":1}}]`,
+		`[{"手机号":18851498762},{"phone":null},"x",[[[]]],{"phone":1,"x":{"y":[1]}}]`,
+		`[{"mobile":1.885149876e10,"priority":5,"vip":true}] `,
+		`[{"phone":"1"},`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if r, err := NewJSON(bytes.NewReader(data)); err == nil {
+			checkReader(t, r, len(data))
+		}
+	})
+}
+
+func FuzzXLSX(f *testing.F) {
+	f.Add(makeXLSX(f, [][]any{
+		{"客户名单"},
+		{"手机号", "姓名", "备注"},
+		{int64(18851498762), "李雷", 1.5},
+		nil,
+		{"1.885149876E10", "韩梅梅"},
+	}, nil))
+	f.Add([]byte("PK\x03\x04"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r, err := NewXLSX(bytes.NewReader(data))
+		if err != nil {
+			return
+		}
+		defer r.(io.Closer).Close()
+		// A sheet may claim row numbers up to 1,048,576; each costs one Next.
+		checkReader(t, r, 1<<20+len(data))
+	})
+}

@@ -119,6 +119,12 @@ func (s *Sim) ringThenAnswer(ctx context.Context, d *diago.DialogServerSession, 
 		return false
 	}
 	if err := d.Answer(); err != nil {
+		if res := d.InviteResponse; res != nil && res.StatusCode == 200 {
+			// The caller's BYE overtook its ACK: the call was answered and is over.
+			log.Debug("hung up before the ACK", slog.Any("error", err))
+			s.count(func(st *Stats) { st.Calls[outdial.ResultAnswered]++ })
+			return false
+		}
 		log.Warn("answer failed", slog.Any("error", err))
 		return false
 	}

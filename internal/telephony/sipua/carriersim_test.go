@@ -2,11 +2,14 @@ package sipua
 
 import (
 	"context"
+	"os"
+	"os/exec"
 	"testing"
 	"time"
 
 	"github.com/outdial/outdial"
 	"github.com/outdial/outdial/internal/carriersim"
+	"github.com/outdial/outdial/internal/media"
 	"github.com/outdial/outdial/internal/telephony"
 )
 
@@ -141,4 +144,32 @@ func TestCarrierSimDigestAuth(t *testing.T) {
 	if st := sim.Stats(); st.Calls[outdial.ResultAnswered] != 1 || st.Challenged < 3 {
 		t.Errorf("simulator stats %+v: want 1 answered call and at least 3 challenges", st)
 	}
+}
+
+func TestTTSPromptCall(t *testing.T) {
+	for _, tool := range []string{"espeak-ng", "sox"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			if os.Getenv("CI") == "true" {
+				t.Fatalf("%s is required in CI", tool)
+			}
+			t.Skipf("%s not installed: skipping the TTS call", tool)
+		}
+	}
+	sim := startSim(t, carriersim.Config{TimeScale: 0.2})
+	ua, dir := newTestUA(t)
+	line := &outdial.Line{ID: 1, Gateway: sim.Addr(), CallerNumbers: []string{"4001"}}
+	const text = "您好，这里是外呼测试。"
+	req := telephony.Request{CallID: 7001, Line: line, Caller: "4001", Callee: "13800000001", RingTimeout: 5 * time.Second,
+		Debug: true, Prompts: []outdial.Prompt{{Audio: "long.wav", Text: text}}, RecordingPath: "recordings/tts.wav"}
+	o := originate(t, ua, context.Background(), req, 20*time.Second).outcome
+	if o.Result != outdial.ResultAnswered || o.HangupBy != outdial.HangupPlatform {
+		t.Fatalf("outcome %s (%s) hangup %q", o.Result, o.Reason, o.HangupBy)
+	}
+	if _, err := os.Stat(media.TTSPath(dir, media.DefaultVoice, text)); err != nil {
+		t.Errorf("debug mode did not speak the text: %v", err)
+	}
+	if d := o.EndTime.Sub(o.AnswerTime); d > 8*time.Second {
+		t.Errorf("call lasted %s: the 10 s audio was played instead of the TTS", d)
+	}
+	checkRecording(t, dir, o, "recordings/tts.wav")
 }

@@ -16,7 +16,7 @@ import (
 )
 
 // requireSipp skips the test when sipp is missing, except in CI where it must be there.
-func requireSipp(t *testing.T) string {
+func requireSipp(t testing.TB) string {
 	t.Helper()
 	path, err := exec.LookPath("sipp")
 	if err != nil {
@@ -36,19 +36,24 @@ type sippPeer struct {
 	errLog string
 }
 
-// startSipp runs scenario (under testdata/) as a UAS on a free port over transport
-// ("udp" or "tcp"), echoing RTP, and kills it when the test ends.
-func startSipp(t *testing.T, scenario, transport string) *sippPeer {
+// startSipp runs scenario (under testdata/) as a UAS for calls calls (0: until killed)
+// on a free port over transport ("udp" or "tcp"), echoing RTP, and kills it when the
+// test ends.
+func startSipp(t testing.TB, scenario, transport string, calls int) *sippPeer {
 	t.Helper()
 	bin := requireSipp(t)
 	port, mport := freePort(t), freePort(t)
 	tmode := map[string]string{"udp": "u1", "tcp": "t1"}[transport]
 	p := &sippPeer{addr: "127.0.0.1:" + strconv.Itoa(port), done: make(chan error, 1),
 		output: new(bytes.Buffer), errLog: filepath.Join(t.TempDir(), "sipp_errors.log")}
-	cmd := exec.Command(bin, "-sf", filepath.Join("testdata", scenario), "-i", "127.0.0.1",
-		"-p", strconv.Itoa(port), "-t", tmode, "-m", "1", "-nostdin", "-timeout", "40s", "-timeout_error",
+	args := []string{"-sf", filepath.Join("testdata", scenario), "-i", "127.0.0.1",
+		"-p", strconv.Itoa(port), "-t", tmode, "-nostdin", "-buff_size", "4194304",
 		"-mi", "127.0.0.1", "-mp", strconv.Itoa(mport), "-rtp_echo",
-		"-trace_err", "-error_file", p.errLog)
+		"-trace_err", "-error_file", p.errLog}
+	if calls > 0 {
+		args = append(args, "-m", strconv.Itoa(calls), "-timeout", "40s", "-timeout_error")
+	}
+	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = p.output, p.output
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start sipp: %v", err)
@@ -155,7 +160,7 @@ func TestSippScenarios(t *testing.T) {
 			if transport == "" {
 				transport = "udp"
 			}
-			peer := startSipp(t, c.scenario, transport)
+			peer := startSipp(t, c.scenario, transport, 1)
 			ua, dir := newTestUA(t)
 			line := &outdial.Line{ID: 1, Gateway: peer.addr, Transport: transport, CallerNumbers: []string{"4001"}}
 			if c.line != nil {

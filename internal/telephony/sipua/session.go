@@ -136,7 +136,9 @@ func (m *callMedia) runScript(ctx context.Context) outdial.HangupBy {
 			m.dtmfPT.Store(int32(c.PayloadType))
 		}
 	}
-	if req.RecordingPath != "" {
+	if req.RecordingPath != "" && !filepath.IsLocal(filepath.FromSlash(req.RecordingPath)) {
+		m.c.log.Error("recording path outside the data directory", slog.String("path", req.RecordingPath))
+	} else if req.RecordingPath != "" {
 		rec, err := newRecorder(filepath.Join(m.c.u.cfg.DataDir, filepath.FromSlash(req.RecordingPath)), m.c.out.AnswerTime)
 		if err != nil {
 			m.c.log.Error("recording not started", slog.Any("error", err))

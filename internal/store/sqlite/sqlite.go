@@ -36,8 +36,10 @@ func Open(ctx context.Context, path string, clock outdial.Clock) (*sqlstore.Stor
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	w.SetMaxOpenConns(1)
-	w.SetMaxIdleConns(1)
+	// Write transactions are serialised by the store; the second connection only prepares
+	// statements while the first holds a transaction.
+	w.SetMaxOpenConns(2)
+	w.SetMaxIdleConns(2)
 	w.SetConnMaxLifetime(0)
 	sub, _ := fs.Sub(migrations, "migrations")
 	if err := sqlstore.Migrate(ctx, w, sub, ""); err != nil {

@@ -40,13 +40,13 @@ func (s *Store) CreateAgentGroup(ctx context.Context, g *outdial.AgentGroup) err
 
 // AgentGroup returns one of the tenant's agent groups.
 func (s *Store) AgentGroup(ctx context.Context, tenantID, id int64) (*outdial.AgentGroup, error) {
-	g, err := scanAgentGroup(s.r.QueryRowContext(ctx, s.q(`SELECT `+agentGroupCols+` FROM agent_groups WHERE tenant_id = ? AND id = ?`), tenantID, id))
+	g, err := scanAgentGroup(s.row(ctx, `SELECT `+agentGroupCols+` FROM agent_groups WHERE tenant_id = ? AND id = ?`, tenantID, id))
 	return g, wrap("agent group", notFound(err, "agent group"))
 }
 
 // AgentGroups lists the tenant's agent groups.
 func (s *Store) AgentGroups(ctx context.Context, tenantID int64, pg outdial.Page) ([]*outdial.AgentGroup, error) {
-	rows, err := s.r.QueryContext(ctx, s.q(`SELECT `+agentGroupCols+` FROM agent_groups WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?`),
+	rows, err := s.rows(ctx, `SELECT `+agentGroupCols+` FROM agent_groups WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?`,
 		tenantID, pg.After, limit(pg.Limit, 100, 1000))
 	if err != nil {
 		return nil, wrap("agent groups", err)

@@ -33,7 +33,7 @@ func scanCall(row interface{ Scan(...any) error }) (*outdial.Call, error) {
 
 // Call returns one of the tenant's calls, live or ended.
 func (s *Store) Call(ctx context.Context, tenantID, id int64) (*outdial.Call, error) {
-	c, err := scanCall(s.r.QueryRowContext(ctx, s.q(`SELECT `+callCols+` FROM calls WHERE tenant_id = ? AND id = ?`), tenantID, id))
+	c, err := scanCall(s.row(ctx, `SELECT `+callCols+` FROM calls WHERE tenant_id = ? AND id = ?`, tenantID, id))
 	return c, wrap("call", notFound(err, "call"))
 }
 
@@ -104,7 +104,7 @@ func (s *Store) Calls(ctx context.Context, f outdial.CallFilter) ([]*outdial.Cal
 		order = ` ORDER BY id DESC`
 	}
 	args = append(args, limit(f.Limit, 100, 1000))
-	rows, err := s.r.QueryContext(ctx, s.q(`SELECT `+callCols+` FROM calls`+where+order+` LIMIT ?`), args...)
+	rows, err := s.rows(ctx, `SELECT `+callCols+` FROM calls`+where+order+` LIMIT ?`, args...)
 	if err != nil {
 		return nil, wrap("calls", err)
 	}
@@ -115,7 +115,7 @@ func (s *Store) Calls(ctx context.Context, f outdial.CallFilter) ([]*outdial.Cal
 func (s *Store) CountCalls(ctx context.Context, f outdial.CallFilter) (int64, error) {
 	where, args := callWhere(f, false)
 	var n int64
-	err := s.r.QueryRowContext(ctx, s.q(`SELECT count(*) FROM calls`+where), args...).Scan(&n)
+	err := s.row(ctx, `SELECT count(*) FROM calls`+where, args...).Scan(&n)
 	return n, wrap("count calls", err)
 }
 
@@ -144,8 +144,8 @@ func (s *Store) UnblockNumber(ctx context.Context, tenantID int64, phone string)
 
 // BlockedNumbers lists blocked numbers in phone order after afterPhone.
 func (s *Store) BlockedNumbers(ctx context.Context, tenantID int64, afterPhone string, n int) ([]*outdial.BlockedNumber, error) {
-	rows, err := s.r.QueryContext(ctx, s.q(`SELECT tenant_id, phone, reason, created_at FROM blocklist WHERE tenant_id = ? AND phone > ?
-		ORDER BY phone LIMIT ?`), tenantID, afterPhone, limit(n, 100, 1000))
+	rows, err := s.rows(ctx, `SELECT tenant_id, phone, reason, created_at FROM blocklist WHERE tenant_id = ? AND phone > ?
+		ORDER BY phone LIMIT ?`, tenantID, afterPhone, limit(n, 100, 1000))
 	if err != nil {
 		return nil, wrap("blocked numbers", err)
 	}
@@ -161,6 +161,6 @@ func (s *Store) BlockedNumbers(ctx context.Context, tenantID int64, afterPhone s
 // IsBlocked reports whether the tenant blocks a number.
 func (s *Store) IsBlocked(ctx context.Context, tenantID int64, phone string) (bool, error) {
 	var n int64
-	err := s.r.QueryRowContext(ctx, s.q(`SELECT count(*) FROM blocklist WHERE tenant_id = ? AND phone = ?`), tenantID, phone).Scan(&n)
+	err := s.row(ctx, `SELECT count(*) FROM blocklist WHERE tenant_id = ? AND phone = ?`, tenantID, phone).Scan(&n)
 	return n > 0, wrap("is blocked", err)
 }

@@ -43,14 +43,14 @@ func (s *Store) CreateBatch(ctx context.Context, b *outdial.Batch) error {
 
 // Batch returns one of the tenant's batches.
 func (s *Store) Batch(ctx context.Context, tenantID, id int64) (*outdial.Batch, error) {
-	b, err := scanBatch(s.r.QueryRowContext(ctx, s.q(`SELECT `+batchCols+` FROM batches WHERE tenant_id = ? AND id = ?`), tenantID, id))
+	b, err := scanBatch(s.row(ctx, `SELECT `+batchCols+` FROM batches WHERE tenant_id = ? AND id = ?`, tenantID, id))
 	return b, wrap("batch", notFound(err, "batch"))
 }
 
 // Batches lists the tenant's batches, of one task when taskID is not 0.
 func (s *Store) Batches(ctx context.Context, tenantID, taskID int64, pg outdial.Page) ([]*outdial.Batch, error) {
-	rows, err := s.r.QueryContext(ctx, s.q(`SELECT `+batchCols+` FROM batches WHERE tenant_id = ? AND (? = 0 OR task_id = ?) AND id > ?
-		ORDER BY id LIMIT ?`), tenantID, taskID, taskID, pg.After, limit(pg.Limit, 100, 10000))
+	rows, err := s.rows(ctx, `SELECT `+batchCols+` FROM batches WHERE tenant_id = ? AND (? = 0 OR task_id = ?) AND id > ?
+		ORDER BY id LIMIT ?`, tenantID, taskID, taskID, pg.After, limit(pg.Limit, 100, 10000))
 	if err != nil {
 		return nil, wrap("batches", err)
 	}
@@ -61,7 +61,7 @@ func (s *Store) Batches(ctx context.Context, tenantID, taskID int64, pg outdial.
 func (s *Store) DeleteBatch(ctx context.Context, tenantID, id int64) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		var taskID int64
-		err := tx.QueryRowContext(ctx, s.q(`SELECT task_id FROM batches WHERE tenant_id = ? AND id = ?`), tenantID, id).Scan(&taskID)
+		err := s.txRow(ctx, tx, `SELECT task_id FROM batches WHERE tenant_id = ? AND id = ?`, tenantID, id).Scan(&taskID)
 		if err != nil {
 			return notFound(err, "batch")
 		}
@@ -78,13 +78,13 @@ func (s *Store) DeleteBatch(ctx context.Context, tenantID, id int64) error {
 // counters; ECONFLICT if one is dialing.
 func (s *Store) forgetContacts(ctx context.Context, tx *sql.Tx, taskID int64, where string, arg any) error {
 	var n, pending, dialing, dialed, answered, failed sql.NullInt64
-	err := tx.QueryRowContext(ctx, s.q(`SELECT count(*),
+	err := s.txRow(ctx, tx, `SELECT count(*),
 		sum(CASE WHEN status = 'pending' THEN 1 ELSE 0 END),
 		sum(CASE WHEN status = 'dialing' THEN 1 ELSE 0 END),
 		sum(CASE WHEN attempts > 0 THEN 1 ELSE 0 END),
 		sum(CASE WHEN status = 'finished' AND last_result = 'answered' THEN 1 ELSE 0 END),
 		sum(CASE WHEN status = 'finished' AND last_result <> 'answered' THEN 1 ELSE 0 END)
-		FROM contacts WHERE task_id = ? AND `+where), taskID, arg).Scan(&n, &pending, &dialing, &dialed, &answered, &failed)
+		FROM contacts WHERE task_id = ? AND `+where, taskID, arg).Scan(&n, &pending, &dialing, &dialed, &answered, &failed)
 	if err != nil {
 		return err
 	}
@@ -174,7 +174,16 @@ func (s *Store) insertContacts(ctx context.Context, tx *sql.Tx, cs []*outdial.Co
 			ms(now), ms(now))
 	}
 	q.WriteString(` ON CONFLICT (batch_id, phone) DO NOTHING RETURNING id, phone`)
-	rows, err := tx.QueryContext(ctx, s.q(q.String()), args...)
+	var rows *sql.Rows
+	var err error
+	if len(cs) == contactRowsPerInsert { // the full-chunk statement is reused: prepare it once
+		var st *sql.Stmt
+		if st, err = s.prepared(ctx, s.w, q.String()); err == nil {
+			rows, err = tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+		}
+	} else {
+		rows, err = tx.QueryContext(ctx, s.q(q.String()), args...)
+	}
 	if err != nil {
 		return 0, err
 	}
@@ -229,14 +238,14 @@ func scanContact(row interface{ Scan(...any) error }) (*outdial.Contact, error) 
 
 // Contact returns one of the tenant's contacts.
 func (s *Store) Contact(ctx context.Context, tenantID, id int64) (*outdial.Contact, error) {
-	c, err := scanContact(s.r.QueryRowContext(ctx, s.q(`SELECT `+contactCols+` FROM contacts WHERE tenant_id = ? AND id = ?`), tenantID, id))
+	c, err := scanContact(s.row(ctx, `SELECT `+contactCols+` FROM contacts WHERE tenant_id = ? AND id = ?`, tenantID, id))
 	return c, wrap("contact", notFound(err, "contact"))
 }
 
 // Contacts lists the tenant's contacts by id.
 func (s *Store) Contacts(ctx context.Context, tenantID int64, f outdial.ContactFilter) ([]*outdial.Contact, error) {
-	rows, err := s.r.QueryContext(ctx, s.q(`SELECT `+contactCols+` FROM contacts WHERE tenant_id = ? AND (? = 0 OR task_id = ?)
-		AND (? = 0 OR batch_id = ?) AND (? = '' OR phone = ?) AND (? = '' OR status = ?) AND id > ? ORDER BY id LIMIT ?`),
+	rows, err := s.rows(ctx, `SELECT `+contactCols+` FROM contacts WHERE tenant_id = ? AND (? = 0 OR task_id = ?)
+		AND (? = 0 OR batch_id = ?) AND (? = '' OR phone = ?) AND (? = '' OR status = ?) AND id > ? ORDER BY id LIMIT ?`,
 		tenantID, f.TaskID, f.TaskID, f.BatchID, f.BatchID, f.Phone, f.Phone, string(f.Status), string(f.Status), f.After,
 		limit(f.Limit, 100, 1000))
 	if err != nil {
@@ -249,7 +258,7 @@ func (s *Store) Contacts(ctx context.Context, tenantID int64, f outdial.ContactF
 func (s *Store) DeleteContact(ctx context.Context, tenantID, id int64) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		var taskID, batchID int64
-		err := tx.QueryRowContext(ctx, s.q(`SELECT task_id, batch_id FROM contacts WHERE tenant_id = ? AND id = ?`), tenantID, id).Scan(&taskID, &batchID)
+		err := s.txRow(ctx, tx, `SELECT task_id, batch_id FROM contacts WHERE tenant_id = ? AND id = ?`, tenantID, id).Scan(&taskID, &batchID)
 		if err != nil {
 			return notFound(err, "contact")
 		}

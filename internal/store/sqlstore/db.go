@@ -32,6 +32,8 @@ type Dialect struct {
 	// IsRetryable reports whether the transaction should be run again (deadlock,
 	// serialization failure, busy).
 	IsRetryable func(err error) bool
+	// SingleWriter serialises write transactions in the process (SQLite has one writer).
+	SingleWriter bool
 	// LockNumbers serialises, until the transaction ends, attempts to the same numbers
 	// across connections (PostgreSQL advisory locks); nil where the write lock does it.
 	LockNumbers func(ctx context.Context, tx *sql.Tx, keys []int64) error
@@ -43,8 +45,9 @@ type Store struct {
 	r       *sql.DB // reads
 	d       Dialect
 	clock   outdial.Clock
-	rebinds sync.Map // query -> rebound query
-	stmts   sync.Map // query -> *sql.Stmt prepared on w
+	wmu     sync.Mutex // held by write transactions when the dialect has a single writer
+	rebinds sync.Map   // query -> rebound query
+	stmts   sync.Map   // stmtKey -> *sql.Stmt
 }
 
 var _ outdial.Store = (*Store)(nil)
@@ -99,20 +102,53 @@ func (s *Store) q(query string) string {
 	return b.String()
 }
 
-// stmt returns a statement prepared once on the writer pool and bound to tx.
-func (s *Store) stmt(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt, error) {
-	if v, ok := s.stmts.Load(query); ok {
-		return tx.StmtContext(ctx, v.(*sql.Stmt)), nil
+// prepared returns the statement for query prepared once on db (cached per pool).
+func (s *Store) prepared(ctx context.Context, db *sql.DB, query string) (*sql.Stmt, error) {
+	key := stmtKey{db, query}
+	if v, ok := s.stmts.Load(key); ok {
+		return v.(*sql.Stmt), nil
 	}
-	st, err := s.w.PrepareContext(ctx, s.q(query))
+	st, err := db.PrepareContext(ctx, s.q(query))
 	if err != nil {
 		return nil, err
 	}
-	if v, loaded := s.stmts.LoadOrStore(query, st); loaded {
+	if v, loaded := s.stmts.LoadOrStore(key, st); loaded {
 		st.Close()
 		st = v.(*sql.Stmt)
 	}
-	return tx.StmtContext(ctx, st), nil
+	return st, nil
+}
+
+type stmtKey struct {
+	db    *sql.DB
+	query string
+}
+
+// rows runs a read query on the reader pool.
+func (s *Store) rows(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, err := s.prepared(ctx, s.r, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+// row runs a single-row read query on the reader pool.
+func (s *Store) row(ctx context.Context, query string, args ...any) *sql.Row {
+	st, err := s.prepared(ctx, s.r, query)
+	if err != nil {
+		return s.row(ctx, query, args...) // carries the error
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+// txRow runs a single-row query in tx.
+func (s *Store) txRow(ctx context.Context, tx *sql.Tx, query string, args ...any) *sql.Row {
+	st, err := s.prepared(ctx, s.w, query)
+	if err != nil {
+		return s.txRow(ctx, tx, query, args...)
+	}
+	return tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
 }
 
 // write runs fn in a write transaction, retrying it when the database asks to.
@@ -129,6 +165,10 @@ func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 }
 
 func (s *Store) writeOnce(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if s.d.SingleWriter {
+		s.wmu.Lock()
+		defer s.wmu.Unlock()
+	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -142,13 +182,17 @@ func (s *Store) writeOnce(ctx context.Context, fn func(tx *sql.Tx) error) error 
 
 // exec runs a statement in tx.
 func (s *Store) exec(ctx context.Context, tx *sql.Tx, query string, args ...any) (sql.Result, error) {
-	return tx.ExecContext(ctx, s.q(query), args...)
+	st, err := s.prepared(ctx, s.w, query)
+	if err != nil {
+		return nil, err
+	}
+	return tx.StmtContext(ctx, st).ExecContext(ctx, args...)
 }
 
 // insert runs an INSERT ... RETURNING id in tx and returns the id.
 func (s *Store) insert(ctx context.Context, tx *sql.Tx, query string, args ...any) (int64, error) {
 	var id int64
-	err := tx.QueryRowContext(ctx, s.q(query+" RETURNING id"), args...).Scan(&id)
+	err := s.txRow(ctx, tx, query+" RETURNING id", args...).Scan(&id)
 	return id, err
 }
 

@@ -12,8 +12,8 @@ import (
 
 // DueContacts returns the task's pending contacts due at now, in dialing order.
 func (s *Store) DueContacts(ctx context.Context, taskID int64, now time.Time, n int) ([]*outdial.Contact, error) {
-	rows, err := s.r.QueryContext(ctx, s.q(`SELECT `+contactCols+` FROM contacts WHERE task_id = ? AND status = 'pending'
-		AND next_attempt_at <= ? ORDER BY priority DESC, next_attempt_at, id LIMIT ?`), taskID, ms(now), limit(n, 100, 10000))
+	rows, err := s.rows(ctx, `SELECT `+contactCols+` FROM contacts WHERE task_id = ? AND status = 'pending'
+		AND next_attempt_at <= ? ORDER BY priority DESC, next_attempt_at, id LIMIT ?`, taskID, ms(now), limit(n, 100, 10000))
 	if err != nil {
 		return nil, wrap("due contacts", err)
 	}
@@ -23,7 +23,7 @@ func (s *Store) DueContacts(ctx context.Context, taskID int64, now time.Time, n 
 // NextDue returns the earliest due time of the task's pending contacts.
 func (s *Store) NextDue(ctx context.Context, taskID int64) (time.Time, bool, error) {
 	var v sql.NullInt64
-	err := s.r.QueryRowContext(ctx, s.q(`SELECT min(next_attempt_at) FROM contacts WHERE task_id = ? AND status = 'pending'`), taskID).Scan(&v)
+	err := s.row(ctx, `SELECT min(next_attempt_at) FROM contacts WHERE task_id = ? AND status = 'pending'`, taskID).Scan(&v)
 	if err != nil || !v.Valid {
 		return time.Time{}, false, wrap("next due", err)
 	}
@@ -48,14 +48,14 @@ func (s *Store) lockCounters(ctx context.Context, tx *sql.Tx, lineIDs, taskIDs [
 	tasks := make(map[int64]*taskState, len(taskIDs))
 	for _, id := range sortedUnique(lineIDs) {
 		var l lineState
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT live, pace_tat FROM lines WHERE id = ?`+s.d.ForUpdate), id).Scan(&l.live, &l.tat); err != nil {
+		if err := s.txRow(ctx, tx, `SELECT live, pace_tat FROM lines WHERE id = ?`+s.d.ForUpdate, id).Scan(&l.live, &l.tat); err != nil {
 			return nil, nil, notFound(err, "line")
 		}
 		lines[id] = &l
 	}
 	for _, id := range sortedUnique(taskIDs) {
 		var t taskState
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT live FROM tasks WHERE id = ?`+s.d.ForUpdate), id).Scan(&t.live); err != nil {
+		if err := s.txRow(ctx, tx, `SELECT live FROM tasks WHERE id = ?`+s.d.ForUpdate, id).Scan(&t.live); err != nil {
 			return nil, nil, notFound(err, "task")
 		}
 		tasks[id] = &t
@@ -130,7 +130,7 @@ func (s *Store) startAttempt(ctx context.Context, tx *sql.Tx, a outdial.AttemptS
 	}
 	var status string
 	var attempts int
-	err := tx.QueryRowContext(ctx, s.q(`SELECT status, attempts FROM contacts WHERE id = ?`), c.ContactID).Scan(&status, &attempts)
+	err := s.txRow(ctx, tx, `SELECT status, attempts FROM contacts WHERE id = ?`, c.ContactID).Scan(&status, &attempts)
 	if err == sql.ErrNoRows || (err == nil && status != string(outdial.ContactPending)) {
 		return &outdial.Refusal{Reason: outdial.RefuseNotPending}, nil
 	} else if err != nil {
@@ -150,7 +150,7 @@ func (s *Store) startAttempt(ctx context.Context, tx *sql.Tx, a outdial.AttemptS
 		}
 		var n int
 		var oldest sql.NullInt64
-		err := tx.QueryRowContext(ctx, s.q(`SELECT count(*), min(id) FROM calls WHERE tenant_id = ? AND called = ? AND id >= ?`),
+		err := s.txRow(ctx, tx, `SELECT count(*), min(id) FROM calls WHERE tenant_id = ? AND called = ? AND id >= ?`,
 			c.TenantID, c.Called, outdial.CallIDFloor(c.StartTime.Add(-cap.window).Add(time.Millisecond))).Scan(&n, &oldest)
 		if err != nil {
 			return nil, err
@@ -253,7 +253,7 @@ func (s *Store) finishAttempt(ctx context.Context, tx *sql.Tx, e outdial.Attempt
 func (s *Store) SettleContact(ctx context.Context, u outdial.ContactUpdate) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		var taskID int64
-		err := tx.QueryRowContext(ctx, s.q(`SELECT task_id FROM contacts WHERE tenant_id = ? AND id = ? AND status = 'pending'`), u.TenantID, u.ContactID).Scan(&taskID)
+		err := s.txRow(ctx, tx, `SELECT task_id FROM contacts WHERE tenant_id = ? AND id = ? AND status = 'pending'`, u.TenantID, u.ContactID).Scan(&taskID)
 		if err != nil {
 			return notFound(err, "pending contact")
 		}
@@ -276,7 +276,7 @@ func (s *Store) SettleContact(ctx context.Context, u outdial.ContactUpdate) erro
 
 // LiveAttempts returns the node's started calls without an outcome.
 func (s *Store) LiveAttempts(ctx context.Context, nodeID string) ([]*outdial.Call, error) {
-	rows, err := s.r.QueryContext(ctx, s.q(`SELECT `+callCols+` FROM calls WHERE status = 'started' AND node_id = ? ORDER BY id`), nodeID)
+	rows, err := s.rows(ctx, `SELECT `+callCols+` FROM calls WHERE status = 'started' AND node_id = ? ORDER BY id`, nodeID)
 	if err != nil {
 		return nil, wrap("live attempts", err)
 	}

@@ -47,19 +47,19 @@ func (s *Store) CreateLine(ctx context.Context, l *outdial.Line) error {
 
 // Line returns one of the tenant's lines.
 func (s *Store) Line(ctx context.Context, tenantID, id int64) (*outdial.Line, error) {
-	l, err := scanLine(s.r.QueryRowContext(ctx, s.q(`SELECT `+lineCols+` FROM lines WHERE tenant_id = ? AND id = ?`), tenantID, id))
+	l, err := scanLine(s.row(ctx, `SELECT `+lineCols+` FROM lines WHERE tenant_id = ? AND id = ?`, tenantID, id))
 	return l, wrap("line", notFound(err, "line"))
 }
 
 // LineByUUID returns one of the tenant's lines by its uuid.
 func (s *Store) LineByUUID(ctx context.Context, tenantID int64, id string) (*outdial.Line, error) {
-	l, err := scanLine(s.r.QueryRowContext(ctx, s.q(`SELECT `+lineCols+` FROM lines WHERE tenant_id = ? AND uuid = ?`), tenantID, id))
+	l, err := scanLine(s.row(ctx, `SELECT `+lineCols+` FROM lines WHERE tenant_id = ? AND uuid = ?`, tenantID, id))
 	return l, wrap("line", notFound(err, "line"))
 }
 
 // Lines lists the tenant's lines.
 func (s *Store) Lines(ctx context.Context, tenantID int64, pg outdial.Page) ([]*outdial.Line, error) {
-	rows, err := s.r.QueryContext(ctx, s.q(`SELECT `+lineCols+` FROM lines WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?`),
+	rows, err := s.rows(ctx, `SELECT `+lineCols+` FROM lines WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?`,
 		tenantID, pg.After, limit(pg.Limit, 100, 1000))
 	if err != nil {
 		return nil, wrap("lines", err)
@@ -69,7 +69,7 @@ func (s *Store) Lines(ctx context.Context, tenantID int64, pg outdial.Page) ([]*
 
 // AllLines returns every tenant's lines.
 func (s *Store) AllLines(ctx context.Context) ([]*outdial.Line, error) {
-	rows, err := s.r.QueryContext(ctx, s.q(`SELECT `+lineCols+` FROM lines ORDER BY id`))
+	rows, err := s.rows(ctx, `SELECT `+lineCols+` FROM lines ORDER BY id`)
 	if err != nil {
 		return nil, wrap("all lines", err)
 	}
@@ -113,8 +113,8 @@ func (s *Store) DeleteLine(ctx context.Context, tenantID, id int64) error {
 
 // LineUsage returns the line's live calls and the concurrency running tasks reserve on it.
 func (s *Store) LineUsage(ctx context.Context, tenantID, id int64) (live, reserved int, err error) {
-	err = s.r.QueryRowContext(ctx, s.q(`SELECT l.live, COALESCE((SELECT CAST(sum(t.max_concurrency) AS BIGINT) FROM tasks t
-		WHERE t.line_id = l.id AND t.status = 'running'), 0) FROM lines l WHERE l.tenant_id = ? AND l.id = ?`), tenantID, id).Scan(&live, &reserved)
+	err = s.row(ctx, `SELECT l.live, COALESCE((SELECT CAST(sum(t.max_concurrency) AS BIGINT) FROM tasks t
+		WHERE t.line_id = l.id AND t.status = 'running'), 0) FROM lines l WHERE l.tenant_id = ? AND l.id = ?`, tenantID, id).Scan(&live, &reserved)
 	return live, reserved, wrap("line usage", notFound(err, "line"))
 }
 

@@ -36,19 +36,19 @@ func (s *Store) CreateProject(ctx context.Context, p *outdial.Project) error {
 
 // Project returns one of the tenant's projects.
 func (s *Store) Project(ctx context.Context, tenantID, id int64) (*outdial.Project, error) {
-	p, err := scanProject(s.r.QueryRowContext(ctx, s.q(`SELECT `+projectCols+` FROM projects WHERE tenant_id = ? AND id = ?`), tenantID, id))
+	p, err := scanProject(s.row(ctx, `SELECT `+projectCols+` FROM projects WHERE tenant_id = ? AND id = ?`, tenantID, id))
 	return p, wrap("project", notFound(err, "project"))
 }
 
 // DefaultProject returns the tenant's default project.
 func (s *Store) DefaultProject(ctx context.Context, tenantID int64) (*outdial.Project, error) {
-	p, err := scanProject(s.r.QueryRowContext(ctx, s.q(`SELECT `+projectCols+` FROM projects WHERE tenant_id = ? AND is_default = ? ORDER BY id LIMIT 1`), tenantID, true))
+	p, err := scanProject(s.row(ctx, `SELECT `+projectCols+` FROM projects WHERE tenant_id = ? AND is_default = ? ORDER BY id LIMIT 1`, tenantID, true))
 	return p, wrap("default project", notFound(err, "project"))
 }
 
 // Projects lists the tenant's projects.
 func (s *Store) Projects(ctx context.Context, tenantID int64, pg outdial.Page) ([]*outdial.Project, error) {
-	rows, err := s.r.QueryContext(ctx, s.q(`SELECT `+projectCols+` FROM projects WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?`),
+	rows, err := s.rows(ctx, `SELECT `+projectCols+` FROM projects WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?`,
 		tenantID, pg.After, limit(pg.Limit, 100, 1000))
 	if err != nil {
 		return nil, wrap("projects", err)
@@ -76,7 +76,7 @@ func (s *Store) UpdateProject(ctx context.Context, p *outdial.Project) error {
 func (s *Store) DeleteProject(ctx context.Context, tenantID, id int64) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		var isDefault bool
-		err := tx.QueryRowContext(ctx, s.q(`SELECT is_default FROM projects WHERE tenant_id = ? AND id = ?`), tenantID, id).Scan(&isDefault)
+		err := s.txRow(ctx, tx, `SELECT is_default FROM projects WHERE tenant_id = ? AND id = ?`, tenantID, id).Scan(&isDefault)
 		if err != nil {
 			return notFound(err, "project")
 		}
@@ -97,7 +97,7 @@ func (s *Store) DeleteProject(ctx context.Context, tenantID, id int64) error {
 // count runs a SELECT count(*) in tx.
 func (s *Store) count(ctx context.Context, tx *sql.Tx, query string, args ...any) (int64, error) {
 	var n int64
-	err := tx.QueryRowContext(ctx, s.q(query), args...).Scan(&n)
+	err := s.txRow(ctx, tx, query, args...).Scan(&n)
 	return n, err
 }
 

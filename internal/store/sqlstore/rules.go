@@ -39,19 +39,19 @@ func (s *Store) CreateTimeGroup(ctx context.Context, g *outdial.TimeGroup) error
 
 // TimeGroup returns one of the tenant's time groups.
 func (s *Store) TimeGroup(ctx context.Context, tenantID, id int64) (*outdial.TimeGroup, error) {
-	g, err := scanTimeGroup(s.r.QueryRowContext(ctx, s.q(`SELECT `+timeGroupCols+` FROM time_groups WHERE tenant_id = ? AND id = ?`), tenantID, id))
+	g, err := scanTimeGroup(s.row(ctx, `SELECT `+timeGroupCols+` FROM time_groups WHERE tenant_id = ? AND id = ?`, tenantID, id))
 	return g, wrap("time group", notFound(err, "time group"))
 }
 
 // TimeGroupByUUID returns one of the tenant's time groups by uuid.
 func (s *Store) TimeGroupByUUID(ctx context.Context, tenantID int64, id string) (*outdial.TimeGroup, error) {
-	g, err := scanTimeGroup(s.r.QueryRowContext(ctx, s.q(`SELECT `+timeGroupCols+` FROM time_groups WHERE tenant_id = ? AND uuid = ?`), tenantID, id))
+	g, err := scanTimeGroup(s.row(ctx, `SELECT `+timeGroupCols+` FROM time_groups WHERE tenant_id = ? AND uuid = ?`, tenantID, id))
 	return g, wrap("time group", notFound(err, "time group"))
 }
 
 // TimeGroups lists the tenant's time groups.
 func (s *Store) TimeGroups(ctx context.Context, tenantID int64, pg outdial.Page) ([]*outdial.TimeGroup, error) {
-	rows, err := s.r.QueryContext(ctx, s.q(`SELECT `+timeGroupCols+` FROM time_groups WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?`),
+	rows, err := s.rows(ctx, `SELECT `+timeGroupCols+` FROM time_groups WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?`,
 		tenantID, pg.After, limit(pg.Limit, 100, 1000))
 	if err != nil {
 		return nil, wrap("time groups", err)
@@ -123,13 +123,13 @@ func (s *Store) CreateRecallRule(ctx context.Context, r *outdial.RecallRule) err
 
 // RecallRule returns one of the tenant's recall rules.
 func (s *Store) RecallRule(ctx context.Context, tenantID, id int64) (*outdial.RecallRule, error) {
-	r, err := scanRecallRule(s.r.QueryRowContext(ctx, s.q(`SELECT `+recallCols+` FROM recall_rules WHERE tenant_id = ? AND id = ?`), tenantID, id))
+	r, err := scanRecallRule(s.row(ctx, `SELECT `+recallCols+` FROM recall_rules WHERE tenant_id = ? AND id = ?`, tenantID, id))
 	return r, wrap("recall rule", notFound(err, "recall rule"))
 }
 
 // RecallRules lists the tenant's recall rules.
 func (s *Store) RecallRules(ctx context.Context, tenantID int64, pg outdial.Page) ([]*outdial.RecallRule, error) {
-	rows, err := s.r.QueryContext(ctx, s.q(`SELECT `+recallCols+` FROM recall_rules WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?`),
+	rows, err := s.rows(ctx, `SELECT `+recallCols+` FROM recall_rules WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?`,
 		tenantID, pg.After, limit(pg.Limit, 100, 1000))
 	if err != nil {
 		return nil, wrap("recall rules", err)

@@ -36,13 +36,13 @@ func (s *Store) CreateScriptGroup(ctx context.Context, g *outdial.ScriptGroup) e
 
 // ScriptGroup returns one of the tenant's script groups.
 func (s *Store) ScriptGroup(ctx context.Context, tenantID, id int64) (*outdial.ScriptGroup, error) {
-	g, err := scanScriptGroup(s.r.QueryRowContext(ctx, s.q(`SELECT `+scriptGroupCols+` FROM script_groups WHERE tenant_id = ? AND id = ?`), tenantID, id))
+	g, err := scanScriptGroup(s.row(ctx, `SELECT `+scriptGroupCols+` FROM script_groups WHERE tenant_id = ? AND id = ?`, tenantID, id))
 	return g, wrap("script group", notFound(err, "script group"))
 }
 
 // ScriptGroups lists the tenant's script groups.
 func (s *Store) ScriptGroups(ctx context.Context, tenantID int64, pg outdial.Page) ([]*outdial.ScriptGroup, error) {
-	rows, err := s.r.QueryContext(ctx, s.q(`SELECT `+scriptGroupCols+` FROM script_groups WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?`),
+	rows, err := s.rows(ctx, `SELECT `+scriptGroupCols+` FROM script_groups WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?`,
 		tenantID, pg.After, limit(pg.Limit, 100, 1000))
 	if err != nil {
 		return nil, wrap("script groups", err)
@@ -115,14 +115,14 @@ func (s *Store) CreateScript(ctx context.Context, sc *outdial.Script) error {
 
 // Script returns one of the tenant's scripts.
 func (s *Store) Script(ctx context.Context, tenantID, id int64) (*outdial.Script, error) {
-	sc, err := scanScript(s.r.QueryRowContext(ctx, s.q(`SELECT `+scriptCols+` FROM scripts WHERE tenant_id = ? AND id = ?`), tenantID, id))
+	sc, err := scanScript(s.row(ctx, `SELECT `+scriptCols+` FROM scripts WHERE tenant_id = ? AND id = ?`, tenantID, id))
 	return sc, wrap("script", notFound(err, "script"))
 }
 
 // Scripts lists the tenant's scripts, of one group when groupID is not 0.
 func (s *Store) Scripts(ctx context.Context, tenantID, groupID int64, pg outdial.Page) ([]*outdial.Script, error) {
-	rows, err := s.r.QueryContext(ctx, s.q(`SELECT `+scriptCols+` FROM scripts WHERE tenant_id = ? AND (? = 0 OR group_id = ?) AND id > ?
-		ORDER BY id LIMIT ?`), tenantID, groupID, groupID, pg.After, limit(pg.Limit, 100, 1000))
+	rows, err := s.rows(ctx, `SELECT `+scriptCols+` FROM scripts WHERE tenant_id = ? AND (? = 0 OR group_id = ?) AND id > ?
+		ORDER BY id LIMIT ?`, tenantID, groupID, groupID, pg.After, limit(pg.Limit, 100, 1000))
 	if err != nil {
 		return nil, wrap("scripts", err)
 	}

@@ -28,7 +28,7 @@ func scanTask(row interface{ Scan(...any) error }) (*outdial.Task, error) {
 // default project.
 func (s *Store) checkTaskRefs(ctx context.Context, tx *sql.Tx, t *outdial.Task) error {
 	if t.ProjectID == 0 {
-		err := tx.QueryRowContext(ctx, s.q(`SELECT id FROM projects WHERE tenant_id = ? AND is_default = ? ORDER BY id LIMIT 1`),
+		err := s.txRow(ctx, tx, `SELECT id FROM projects WHERE tenant_id = ? AND is_default = ? ORDER BY id LIMIT 1`,
 			t.TenantID, true).Scan(&t.ProjectID)
 		if err != nil {
 			return notFound(err, "default project")
@@ -79,13 +79,13 @@ func (s *Store) CreateTask(ctx context.Context, t *outdial.Task) error {
 
 // Task returns one of the tenant's tasks.
 func (s *Store) Task(ctx context.Context, tenantID, id int64) (*outdial.Task, error) {
-	t, err := scanTask(s.r.QueryRowContext(ctx, s.q(`SELECT `+taskCols+` FROM tasks WHERE tenant_id = ? AND id = ?`), tenantID, id))
+	t, err := scanTask(s.row(ctx, `SELECT `+taskCols+` FROM tasks WHERE tenant_id = ? AND id = ?`, tenantID, id))
 	return t, wrap("task", notFound(err, "task"))
 }
 
 // TaskByUUID returns one of the tenant's tasks by uuid.
 func (s *Store) TaskByUUID(ctx context.Context, tenantID int64, id string) (*outdial.Task, error) {
-	t, err := scanTask(s.r.QueryRowContext(ctx, s.q(`SELECT `+taskCols+` FROM tasks WHERE tenant_id = ? AND uuid = ?`), tenantID, id))
+	t, err := scanTask(s.row(ctx, `SELECT `+taskCols+` FROM tasks WHERE tenant_id = ? AND uuid = ?`, tenantID, id))
 	return t, wrap("task", notFound(err, "task"))
 }
 
@@ -93,7 +93,7 @@ const taskWhere = ` FROM tasks WHERE tenant_id = ? AND (? = 0 OR project_id = ?)
 
 // Tasks lists the tenant's tasks.
 func (s *Store) Tasks(ctx context.Context, tenantID int64, f outdial.TaskFilter) ([]*outdial.Task, error) {
-	rows, err := s.r.QueryContext(ctx, s.q(`SELECT `+taskCols+taskWhere+` AND id > ? ORDER BY id LIMIT ?`),
+	rows, err := s.rows(ctx, `SELECT `+taskCols+taskWhere+` AND id > ? ORDER BY id LIMIT ?`,
 		tenantID, f.ProjectID, f.ProjectID, string(f.Status), string(f.Status), f.After, limit(f.Limit, 100, 1000))
 	if err != nil {
 		return nil, wrap("tasks", err)
@@ -104,7 +104,7 @@ func (s *Store) Tasks(ctx context.Context, tenantID int64, f outdial.TaskFilter)
 // CountTasks counts the tenant's tasks that match f.
 func (s *Store) CountTasks(ctx context.Context, tenantID int64, f outdial.TaskFilter) (int64, error) {
 	var n int64
-	err := s.r.QueryRowContext(ctx, s.q(`SELECT count(*)`+taskWhere), tenantID, f.ProjectID, f.ProjectID, string(f.Status), string(f.Status)).Scan(&n)
+	err := s.row(ctx, `SELECT count(*)`+taskWhere, tenantID, f.ProjectID, f.ProjectID, string(f.Status), string(f.Status)).Scan(&n)
 	return n, wrap("count tasks", err)
 }
 
@@ -128,7 +128,7 @@ func (s *Store) UpdateTask(ctx context.Context, t *outdial.Task) error {
 		if err := affected(res, err, "task"); err != nil {
 			return err
 		}
-		return tx.QueryRowContext(ctx, s.q(`SELECT status FROM tasks WHERE id = ?`), t.ID).Scan(&t.Status)
+		return s.txRow(ctx, tx, `SELECT status FROM tasks WHERE id = ?`, t.ID).Scan(&t.Status)
 	})
 	if err == nil {
 		t.UpdatedAt = now
@@ -142,7 +142,7 @@ func (s *Store) DeleteTask(ctx context.Context, tenantID, id int64) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		var status string
 		var live int
-		err := tx.QueryRowContext(ctx, s.q(`SELECT status, live FROM tasks WHERE tenant_id = ? AND id = ?`+s.d.ForUpdate), tenantID, id).Scan(&status, &live)
+		err := s.txRow(ctx, tx, `SELECT status, live FROM tasks WHERE tenant_id = ? AND id = ?`+s.d.ForUpdate, tenantID, id).Scan(&status, &live)
 		if err != nil {
 			return notFound(err, "task")
 		}
@@ -165,7 +165,7 @@ func (s *Store) SetTaskStatus(ctx context.Context, tenantID, id int64, status ou
 	var moved bool
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		var cur outdial.TaskStatus
-		err := tx.QueryRowContext(ctx, s.q(`SELECT status FROM tasks WHERE tenant_id = ? AND id = ?`+s.d.ForUpdate), tenantID, id).Scan(&cur)
+		err := s.txRow(ctx, tx, `SELECT status FROM tasks WHERE tenant_id = ? AND id = ?`+s.d.ForUpdate, tenantID, id).Scan(&cur)
 		if err != nil {
 			return notFound(err, "task")
 		}
@@ -186,7 +186,7 @@ func (s *Store) SetTaskStatus(ctx context.Context, tenantID, id int64, status ou
 // TaskProgress reads a task's counters.
 func (s *Store) TaskProgress(ctx context.Context, tenantID, id int64) (outdial.Progress, error) {
 	var p outdial.Progress
-	err := s.r.QueryRowContext(ctx, s.q(`SELECT total, pending, dialed, answered, failed, calls, live FROM tasks WHERE tenant_id = ? AND id = ?`),
+	err := s.row(ctx, `SELECT total, pending, dialed, answered, failed, calls, live FROM tasks WHERE tenant_id = ? AND id = ?`,
 		tenantID, id).Scan(&p.Total, &p.Pending, &p.Dialed, &p.Answered, &p.Failed, &p.Calls, &p.Live)
 	p.ComputePercent()
 	return p, wrap("task progress", notFound(err, "task"))
@@ -194,7 +194,7 @@ func (s *Store) TaskProgress(ctx context.Context, tenantID, id int64) (outdial.P
 
 // RunningTasks returns every running task of every tenant.
 func (s *Store) RunningTasks(ctx context.Context) ([]*outdial.Task, error) {
-	rows, err := s.r.QueryContext(ctx, s.q(`SELECT `+taskCols+` FROM tasks WHERE status = ? ORDER BY id`), outdial.TaskRunning)
+	rows, err := s.rows(ctx, `SELECT `+taskCols+` FROM tasks WHERE status = ? ORDER BY id`, outdial.TaskRunning)
 	if err != nil {
 		return nil, wrap("running tasks", err)
 	}

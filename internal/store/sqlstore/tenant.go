@@ -44,13 +44,13 @@ func scanTenant(row interface{ Scan(...any) error }) (*outdial.Tenant, error) {
 
 // Tenant returns a tenant by id.
 func (s *Store) Tenant(ctx context.Context, id int64) (*outdial.Tenant, error) {
-	t, err := scanTenant(s.r.QueryRowContext(ctx, s.q(`SELECT `+tenantCols+` FROM tenants WHERE id = ?`), id))
+	t, err := scanTenant(s.row(ctx, `SELECT `+tenantCols+` FROM tenants WHERE id = ?`, id))
 	return t, wrap("tenant", notFound(err, "tenant"))
 }
 
 // TenantByName returns a tenant by name.
 func (s *Store) TenantByName(ctx context.Context, name string) (*outdial.Tenant, error) {
-	t, err := scanTenant(s.r.QueryRowContext(ctx, s.q(`SELECT `+tenantCols+` FROM tenants WHERE name = ?`), name))
+	t, err := scanTenant(s.row(ctx, `SELECT `+tenantCols+` FROM tenants WHERE name = ?`, name))
 	return t, wrap("tenant by name", notFound(err, "tenant"))
 }
 
@@ -85,8 +85,8 @@ func (s *Store) AddToken(ctx context.Context, tenantID int64, hash string) error
 
 // TenantByToken returns the tenant holding a token hash.
 func (s *Store) TenantByToken(ctx context.Context, hash string) (*outdial.Tenant, error) {
-	t, err := scanTenant(s.r.QueryRowContext(ctx, s.q(`SELECT t.id, t.name, t.cap_per_hour, t.cap_per_day, t.created_at, t.updated_at
-		FROM tokens k JOIN tenants t ON t.id = k.tenant_id WHERE k.hash = ?`), hash))
+	t, err := scanTenant(s.row(ctx, `SELECT t.id, t.name, t.cap_per_hour, t.cap_per_day, t.created_at, t.updated_at
+		FROM tokens k JOIN tenants t ON t.id = k.tenant_id WHERE k.hash = ?`, hash))
 	if err == sql.ErrNoRows {
 		return nil, outdial.Errorf(outdial.EUNAUTHORIZED, "invalid token")
 	}

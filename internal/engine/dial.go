@@ -1,0 +1,239 @@
+package engine
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/outdial/outdial"
+	"github.com/outdial/outdial/internal/telephony"
+)
+
+// contextBG is the context of the engine's own store calls: they must finish even while
+// the engine drains.
+var contextBG = context.Background()
+
+// Limits a task can wait on, as metric labels.
+const (
+	waitWindow    = "calling_window"
+	waitLine      = "line_concurrency"
+	waitTask      = "task_concurrency"
+	waitPause     = "pause"
+	waitPace      = "calls_per_second"
+	waitValidity  = "line_validity"
+	waitCap       = "number_cap"
+	waitNoContact = ""
+)
+
+// dial starts, for every active task, the calls its limits allow now, and returns when
+// the engine should look again (it also looks whenever a call event arrives).
+func (e *Engine) dial(callCtx context.Context, now time.Time) time.Time {
+	next := now.Add(e.cfg.Poll)
+	ids := make([]int64, 0, len(e.tasks))
+	for id, run := range e.tasks {
+		if run.active {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		if t := e.dialTask(callCtx, e.tasks[id], now); t.Before(next) {
+			next = t
+		}
+	}
+	return next
+}
+
+// dialTask starts the calls one task may start now and returns when to look again.
+func (e *Engine) dialTask(callCtx context.Context, run *taskRun, now time.Time) time.Time {
+	later := now.Add(e.cfg.Poll)
+	if run.wakeAt.After(now) {
+		return run.wakeAt
+	}
+	allowed, ok := run.rules.NextAllowed(now)
+	if !ok {
+		run.waiting = waitValidity
+		return later
+	}
+	if allowed.After(now) {
+		run.waiting = waitWindow
+		if !run.rules.ValidFrom.IsZero() && now.Before(run.rules.ValidFrom) {
+			run.waiting = waitValidity
+		}
+		run.wakeAt = allowed
+		return allowed
+	}
+	free, pauseEnds := run.freeChannels(now)
+	line := run.line
+	switch {
+	case len(free) == 0 && !pauseEnds.IsZero():
+		run.waiting = waitPause
+		return pauseEnds
+	case len(free) == 0 || run.taskFull:
+		run.waiting = waitTask
+		return later
+	case line.full || line.live >= line.line.Concurrency:
+		run.waiting = waitLine
+		return later
+	case line.line.CallsPerSecond > 0 && line.tat.After(now):
+		run.waiting = waitPace
+		return ceilMS(line.tat)
+	}
+	n := min(len(free), e.cfg.Batch, line.line.Concurrency-line.live)
+	if line.line.CallsPerSecond > 0 {
+		n = 1
+	}
+	contacts, err := e.cfg.Store.DueContacts(contextBG, run.task.ID, now, n)
+	if err != nil {
+		e.log.Error("engine: due contacts", "task", run.task.ID, "err", err)
+		return later
+	}
+	if len(contacts) == 0 {
+		run.waiting = waitNoContact
+		return e.idle(run, now)
+	}
+	as := make([]outdial.AttemptStart, len(contacts))
+	for i, c := range contacts {
+		id := e.cfg.IDs.Next(now)
+		start := outdial.CallIDTime(id)
+		caller := run.task.CallerNumber
+		if caller == "" {
+			caller = line.line.CallerNumber(id >> 11)
+		}
+		as[i] = outdial.AttemptStart{
+			Call: &outdial.Call{ID: id, TenantID: c.TenantID, ProjectID: run.task.ProjectID, TaskID: c.TaskID, BatchID: c.BatchID,
+				ContactID: c.ID, LineID: line.line.ID, NodeID: e.cfg.NodeID, Caller: caller, Called: c.Phone,
+				CalledAreaCode: c.AreaCode, CalledAreaName: c.AreaName, CalledType: c.Type, CalledVendor: c.Carrier, StartTime: start},
+			LineConcurrency: line.line.Concurrency, TaskConcurrency: run.task.MaxConcurrency,
+			CallsPerSecond: line.line.CallsPerSecond, CapPerHour: e.caps(run.task.TenantID).hour, CapPerDay: e.caps(run.task.TenantID).day,
+		}
+	}
+	refusals, err := e.cfg.Store.StartAttempts(contextBG, as)
+	if err != nil {
+		e.log.Error("engine: start attempts", "task", run.task.ID, "err", err)
+		return later
+	}
+	started := 0
+	for i, r := range refusals {
+		if r != nil {
+			e.refused(run, contacts[i], r, now)
+			continue
+		}
+		e.originate(callCtx, run, contacts[i], as[i].Call, free[started])
+		started++
+	}
+	if line.line.CallsPerSecond > 0 && started > 0 {
+		line.tat = as[0].Call.StartTime.Add(time.Duration(float64(time.Second) / line.line.CallsPerSecond))
+	}
+	if started == n && n < len(free) || line.line.CallsPerSecond > 0 {
+		return now // more may start at once (or at the next pacing slot)
+	}
+	return later
+}
+
+// idle handles a task with nothing due: it waits for the next recall, or finishes.
+func (e *Engine) idle(run *taskRun, now time.Time) time.Time {
+	next, ok, err := e.cfg.Store.NextDue(contextBG, run.task.ID)
+	if err != nil {
+		e.log.Error("engine: next due", "task", run.task.ID, "err", err)
+		return now.Add(e.cfg.Poll)
+	}
+	if ok {
+		if next.After(now) {
+			run.wakeAt = next
+			return next
+		}
+		return now.Add(e.cfg.Poll) // due but claimed elsewhere
+	}
+	if run.live > 0 {
+		return now.Add(e.cfg.Poll)
+	}
+	e.maybeFinish(run)
+	return now.Add(e.cfg.Poll)
+}
+
+// maybeFinish marks the task finished when no contact is left to call.
+func (e *Engine) maybeFinish(run *taskRun) {
+	t := run.task
+	p, err := e.cfg.Store.TaskProgress(contextBG, t.TenantID, t.ID)
+	if err != nil || p.Pending > 0 {
+		return
+	}
+	moved, err := e.cfg.Store.SetTaskStatus(contextBG, t.TenantID, t.ID, outdial.TaskFinished, outdial.TaskRunning)
+	if err != nil || !moved {
+		return
+	}
+	run.active = false
+	e.log.Info("task finished", "task", t.ID, "calls", p.Calls, "answered", p.Answered)
+	var msgs []*outdial.OutboxMessage
+	for _, n := range e.cfg.Notifiers {
+		msgs = append(msgs, n.TaskFinished(t)...)
+	}
+	if len(msgs) > 0 {
+		if err := e.cfg.Store.AddOutbox(contextBG, msgs); err != nil {
+			e.log.Error("engine: task finished events", "task", t.ID, "err", err)
+		}
+	}
+}
+
+// refused reacts to the store refusing an attempt.
+func (e *Engine) refused(run *taskRun, c *outdial.Contact, r *outdial.Refusal, now time.Time) {
+	switch r.Reason {
+	case outdial.RefuseLineFull:
+		run.line.full = true
+	case outdial.RefuseTaskFull:
+		run.taskFull = true
+	case outdial.RefusePaced:
+		run.line.tat = r.Until
+	case outdial.RefuseBlocked:
+		e.settle(outdial.ContactUpdate{TenantID: c.TenantID, ContactID: c.ID, Status: outdial.ContactFinished, Result: outdial.ResultBlocked})
+	case outdial.RefuseCapped:
+		run.waiting = waitCap
+		at, ok := run.rules.NextAllowed(r.Until)
+		u := outdial.ContactUpdate{TenantID: c.TenantID, ContactID: c.ID, Status: outdial.ContactPending, NextAttemptAt: at, Result: c.LastResult}
+		if !ok {
+			u.Status = outdial.ContactFinished
+		}
+		e.settle(u)
+	}
+}
+
+func (e *Engine) settle(u outdial.ContactUpdate) {
+	if err := e.cfg.Store.SettleContact(contextBG, u); err != nil && outdial.ErrorCode(err) != outdial.ENOTFOUND {
+		e.log.Error("engine: settle contact", "contact", u.ContactID, "err", err)
+	}
+}
+
+// originate hands a started attempt to telephony on the given channel.
+func (e *Engine) originate(callCtx context.Context, run *taskRun, c *outdial.Contact, call *outdial.Call, channel int) {
+	lc := &liveCall{call: call, contact: c, run: run, channel: channel}
+	e.live[call.ID] = lc
+	run.live++
+	run.line.live++
+	run.channels[channel] = busy
+	e.metricStarted(run)
+	req := telephony.Request{CallID: call.ID, TenantID: call.TenantID, TaskID: call.TaskID, Line: run.line.line, Caller: call.Caller,
+		Callee: call.Called, RingTimeout: time.Duration(run.task.RingTimeoutSeconds) * time.Second, Prompts: run.prompts,
+		Debug: run.debug, Variables: c.Variables}
+	if e.cfg.Record {
+		req.RecordingPath = telephony.RecordingPath(call.StartTime, run.rules.Location, call.Called, call.ID)
+	}
+	id := call.ID
+	e.cfg.Originator.Originate(callCtx, req, func(ev telephony.Event) { e.push(item{kind: itemEvent, callID: id, ev: ev}) })
+}
+
+type tenantCaps struct{ hour, day int }
+
+// caps returns the tenant's per-number caps (read at most once per poll).
+func (e *Engine) caps(tenantID int64) tenantCaps {
+	if c, ok := e.capsCache[tenantID]; ok {
+		return c
+	}
+	t, err := e.cfg.Store.Tenant(contextBG, tenantID)
+	if err != nil {
+		return tenantCaps{outdial.DefaultCapPerHour, outdial.DefaultCapPerDay}
+	}
+	c := tenantCaps{t.CapPerHour, t.CapPerDay}
+	e.capsCache[tenantID] = c
+	return c
+}

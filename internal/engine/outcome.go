@@ -1,0 +1,137 @@
+package engine
+
+import (
+	"time"
+
+	"github.com/outdial/outdial"
+	"github.com/outdial/outdial/internal/telephony"
+)
+
+// liveCall is a call this engine started and has no outcome for yet.
+type liveCall struct {
+	call    *outdial.Call
+	contact *outdial.Contact
+	run     *taskRun
+	channel int
+}
+
+// onEvent handles one telephony event.
+func (e *Engine) onEvent(callID int64, ev telephony.Event, now time.Time) {
+	lc := e.live[callID]
+	if lc == nil {
+		return // an event after the end (telephony must not, but be safe)
+	}
+	if e.cfg.Observe != nil {
+		e.cfg.Observe(lc.call, ev)
+	}
+	switch ev.Kind {
+	case telephony.Ringing:
+		lc.call.RingTime = ev.At
+	case telephony.Answered:
+		lc.call.AnswerTime = ev.At
+	case telephony.Ended:
+		o := ev.Outcome
+		if o == nil {
+			o = &outdial.Outcome{Result: outdial.ResultFailed, Reason: "telephony reported no outcome", EndTime: now}
+		}
+		e.end(lc, *o, now)
+	}
+}
+
+// end turns an outcome into the call's CDR and its contact's new state, queues them for
+// writing, and frees the call's channel.
+func (e *Engine) end(lc *liveCall, o outdial.Outcome, now time.Time) {
+	c, run := lc.call, lc.run
+	if o.EndTime.IsZero() {
+		o.EndTime = now
+	}
+	c.Apply(o)
+	e.pending = append(e.pending, e.attemptEnd(c, lc.contact, run.task, run.recall, run.rules))
+	delete(e.live, c.ID)
+	run.live--
+	run.line.live--
+	run.line.full = false
+	run.taskFull = false
+	run.wakeAt = time.Time{}
+	if lc.channel < len(run.channels) {
+		run.channels[lc.channel] = c.EndTime.Add(time.Duration(run.task.PauseSeconds) * time.Second)
+	}
+	e.metricEnded(run, c)
+}
+
+// attemptEnd decides the contact's next state by the recall rule and gathers the outbox
+// messages for the finished call.
+func (e *Engine) attemptEnd(c *outdial.Call, contact *outdial.Contact, task *outdial.Task, recall *outdial.RecallRule,
+	rules outdial.CallingRules) outdial.AttemptEnd {
+	u := outdial.ContactUpdate{TenantID: c.TenantID, ContactID: c.ContactID, Status: outdial.ContactFinished, Result: c.Result}
+	if c.Result != outdial.ResultAnswered {
+		if next, ok := recall.Next(c.Result, c.Attempt, c.EndTime); ok {
+			if at, ok := rules.NextAllowed(next); ok {
+				u.Status, u.NextAttemptAt = outdial.ContactPending, at
+			}
+		}
+	}
+	var msgs []*outdial.OutboxMessage
+	if contact != nil && task != nil {
+		contact.Status, contact.LastResult, contact.NextAttemptAt, contact.Attempts = u.Status, u.Result, u.NextAttemptAt, c.Attempt
+		for _, n := range e.cfg.Notifiers {
+			msgs = append(msgs, n.CallEnded(c, contact, task)...)
+		}
+	}
+	return outdial.AttemptEnd{Call: c, Contact: u, Outbox: msgs}
+}
+
+// flush writes the queued outcomes in one transaction. On failure they stay queued and
+// are written at the next pass: an outcome is never dropped.
+func (e *Engine) flush(now time.Time) error {
+	if len(e.pending) == 0 {
+		return nil
+	}
+	if err := e.cfg.Store.FinishAttempts(contextBG, e.pending); err != nil {
+		return err
+	}
+	e.pending = e.pending[:0]
+	return nil
+}
+
+// recover ends this node's attempts that were started before a crash and never finished:
+// each becomes interrupted, and the task's recall rule decides what happens next.
+func (e *Engine) recover() error {
+	ctx := contextBG
+	calls, err := e.cfg.Store.LiveAttempts(ctx, e.cfg.NodeID)
+	if err != nil || len(calls) == 0 {
+		return err
+	}
+	now := e.cfg.Clock.Now()
+	ends := make([]outdial.AttemptEnd, 0, len(calls))
+	for _, c := range calls {
+		c.Apply(outdial.Outcome{Result: outdial.ResultInterrupted, EndTime: c.StartTime,
+			Reason: "outdial stopped before the call ended; its outcome is unknown"})
+		var task *outdial.Task
+		var recall *outdial.RecallRule
+		rules := outdial.CallingRules{}
+		if t, err := e.cfg.Store.Task(ctx, c.TenantID, c.TaskID); err == nil {
+			task = t
+			rules.Location, rules.Window = t.Location(), t.Window
+			if t.RecallRuleID != 0 {
+				recall, _ = e.cfg.Store.RecallRule(ctx, t.TenantID, t.RecallRuleID)
+			}
+			if t.TimeGroupID != 0 {
+				if g, err := e.cfg.Store.TimeGroup(ctx, t.TenantID, t.TimeGroupID); err == nil {
+					rules.Forbidden = g.Ranges
+				}
+			}
+		}
+		contact, _ := e.cfg.Store.Contact(ctx, c.TenantID, c.ContactID)
+		end := e.attemptEnd(c, contact, task, recall, rules)
+		if end.Contact.Status == outdial.ContactPending && end.Contact.NextAttemptAt.Before(now) {
+			end.Contact.NextAttemptAt, _ = rules.NextAllowed(now)
+		}
+		ends = append(ends, end)
+	}
+	if err := e.cfg.Store.FinishAttempts(ctx, ends); err != nil {
+		return err
+	}
+	e.log.Warn("engine recovered interrupted calls", "node", e.cfg.NodeID, "calls", len(calls))
+	return nil
+}

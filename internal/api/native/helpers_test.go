@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/outdial/outdial"
@@ -28,14 +30,33 @@ type env struct {
 	h       *Handler
 	srv     *httptest.Server
 	dataDir string
+	logs    *syncBuffer
+}
+
+// syncBuffer is a bytes.Buffer safe for the server's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	clk := clock.NewVirtual(storetest.Start)
 	s := storetest.OpenSQLite(t, clk)
-	e := &env{t: t, store: s, clock: clk, dataDir: t.TempDir()}
-	e.h = New(Config{Store: s, Clock: clk, DataDir: e.dataDir})
+	e := &env{t: t, store: s, clock: clk, dataDir: t.TempDir(), logs: &syncBuffer{}}
+	e.h = New(Config{Store: s, Clock: clk, DataDir: e.dataDir, Logger: slog.New(slog.NewTextHandler(e.logs, nil))})
 	mux := http.NewServeMux()
 	e.h.Register(mux)
 	e.srv = httptest.NewServer(mux)

@@ -45,7 +45,8 @@ func TestCSV(t *testing.T) {
 		{name: "tab delimited", in: "phone\tname\n18851498762\tLi, Lei\n", phones: "2:18851498762"},
 		{name: "semicolon delimited", in: "phone;name\n18851498762;Li\n", phones: "2:18851498762"},
 		{name: "lazy quotes", in: "phone,name\n18851498762,Li \"Lucky\" Lei\n", phones: "2:18851498762"},
-		{name: "no phone column", in: "name,address\nLi,Beijing\n", fatal: "no phone column"},
+		{name: "no phone column", in: "name,address\nLi,Beijing\n", fatal: "header row (name, address)"},
+		{name: "a data row is not a header", in: "name,note,city\nLi,phone,Beijing\n", fatal: "header row (name, note, city)"},
 		{name: "empty file", in: "", fatal: "empty"},
 		{name: "quote left open", in: "phone,name\n1,\"" + strings.Repeat("x\n", 600_000), fatal: "over 1 MiB"},
 	}

@@ -111,37 +111,56 @@ func newLayout(header []string) (l *layout, ok bool) {
 	return l, l.cols[fieldPhone] >= 0
 }
 
-// findHeader looks for the header among the first few non-empty rows that next returns
-// (titles above the header are common in spreadsheets) and returns its layout.
+// maxTitleRows is how many title rows may come before the header.
+const maxTitleRows = 10
+
+// findHeader reads rows with next up to the header, the first non-blank row that names a
+// phone column, and returns its layout. Up to maxTitleRows rows of at most two cells (a
+// title, a date: spreadsheets often have them) may come first; any other row without a
+// phone column is taken as the header, and that is a fatal error.
 func findHeader(next func() ([]string, error)) (*layout, error) {
-	const maxTitleRows = 10
-	var first []string
-	for seen := 0; seen < maxTitleRows; {
-		rec, err := next()
-		if errors.Is(err, io.EOF) && first == nil {
+	var named []string // the row the error names: the first, or the one that ends the search
+	for titles := 0; titles <= maxTitleRows; titles++ {
+		rec, err := nextNonBlank(next)
+		if errors.Is(err, io.EOF) && named == nil {
 			return nil, outdial.Errorf(outdial.EINVALID, "the contact file is empty: it needs a header row naming a phone column")
 		} else if errors.Is(err, io.EOF) {
 			break
 		} else if err != nil {
 			return nil, err
 		}
-		if clean(rec) {
-			continue
-		}
-		seen++
-		if first == nil {
-			first = append([]string(nil), rec...)
-		}
 		if l, ok := newLayout(rec); ok {
 			return l, nil
 		}
+		cells := 0
+		for _, c := range rec {
+			if c != "" {
+				cells++
+			}
+		}
+		if named == nil || cells > 2 {
+			named = append([]string(nil), rec...)
+		}
+		if cells > 2 {
+			break
+		}
 	}
-	names := strings.Join(first, ", ")
+	names := strings.Join(named, ", ")
 	if len(names) > 200 {
 		names = strings.ToValidUTF8(names[:200], "") + "..."
 	}
 	return nil, outdial.Errorf(outdial.EINVALID,
 		"no phone column: the header row (%s) must name one of %s", names, phoneHeaders)
+}
+
+// nextNonBlank returns the next row from next that has a non-empty cell, cleaned.
+func nextNonBlank(next func() ([]string, error)) ([]string, error) {
+	for {
+		rec, err := next()
+		if err != nil || !clean(rec) {
+			return rec, err
+		}
+	}
 }
 
 // clean applies cleanCell to every cell of rec, in place, and reports whether all of

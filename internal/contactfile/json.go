@@ -21,8 +21,10 @@ type jsonReader struct {
 	dec     *json.Decoder
 	read    *readRecorder
 	num     int
-	checked bool // the first object has been checked for a phone key
+	checked bool           // the first object has been checked for a phone key
+	obj     map[string]any // the element being read, reused
 	keys    map[string]field
+	setBy   [numFields]string // the key each field of row came from
 	row     Row
 	err     error
 }
@@ -30,9 +32,11 @@ type jsonReader struct {
 // NewJSON reads a JSON array of objects, decoding one element at a time. Keys map to Row
 // fields as CSV headers do ("phone", "手机号", "callbackUrl" ...), values may be strings,
 // numbers (phones too) or booleans (null is no value), and the keys of a nested
-// "variables" object are merged into Variables. An element that is not an object, or a
-// value that is an array or an object other than "variables", is a *RowError. A first
-// object without a phone key, or malformed JSON, is a fatal EINVALID error.
+// "variables" object are merged into Variables (over top-level keys of the same name).
+// When several keys name one field, the key that sorts first fills it and the others are
+// variables. An element that is not an object, or a value that is an array or an object
+// other than "variables", is a *RowError. A first object without a phone key, or
+// malformed JSON, is a fatal EINVALID error.
 func NewJSON(r io.Reader) (Reader, error) {
 	rec := &readRecorder{r: r}
 	j := &jsonReader{dec: json.NewDecoder(rec), read: rec, keys: make(map[string]field)}
@@ -63,17 +67,24 @@ func (j *jsonReader) Next() (*Row, error) {
 		return nil, j.err
 	}
 	j.num++
-	j.row = Row{Num: j.num}
-	isObject, hasPhone, reason, err := j.object()
-	switch {
-	case err != nil:
+	if j.obj == nil {
+		j.obj = make(map[string]any)
+	}
+	clear(j.obj)
+	var typeErr *json.UnmarshalTypeError
+	// A type error comes after the whole element is read, so reading can go on.
+	if err := j.dec.Decode(&j.obj); errors.As(err, &typeErr) || (err == nil && j.obj == nil) {
+		return nil, &RowError{Num: j.num, Reason: "element " + strconv.Itoa(j.num) + " is not a JSON object"}
+	} else if err != nil {
 		j.err = j.fatal(err)
 		return nil, j.err
-	case isObject && !j.checked && !hasPhone:
+	}
+	hasPhone, reason := j.fill()
+	if !j.checked && !hasPhone {
 		j.err = outdial.Errorf(outdial.EINVALID, "no phone field: the contacts must have one of %s", phoneHeaders)
 		return nil, j.err
 	}
-	j.checked = j.checked || isObject
+	j.checked = true
 	if reason == "" {
 		j.row.Phone, reason = cleanPhone(j.row.Phone)
 	}
@@ -83,100 +94,86 @@ func (j *jsonReader) Next() (*Row, error) {
 	return &j.row, nil
 }
 
-// object reads one array element into j.row. reason is set when the element is not an
-// object of scalars; err only when the JSON cannot be read further.
-func (j *jsonReader) object() (isObject, hasPhone bool, reason string, err error) {
-	tok, err := j.dec.Token()
-	if err != nil {
-		return false, false, "", err
-	}
-	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return false, false, "element " + strconv.Itoa(j.num) + " is not a JSON object", j.skip(tok)
-	}
-	for j.dec.More() {
-		if tok, err = j.dec.Token(); err != nil {
-			return true, hasPhone, "", err
+// fill sets j.row from j.obj. reason is set when a value is not a scalar; of several, the
+// one under the key that sorts first is given.
+func (j *jsonReader) fill() (hasPhone bool, reason string) {
+	j.row = Row{Num: j.num}
+	j.setBy = [numFields]string{}
+	var vars map[string]any
+	badKey := ""
+	bad := func(key, why string) {
+		if reason == "" || key < badKey {
+			badKey, reason = key, why
 		}
-		key, _ := tok.(string)
-		if tok, err = j.dec.Token(); err != nil {
-			return true, hasPhone, "", err
-		}
+	}
+	for key, v := range j.obj {
 		f := j.field(key)
 		hasPhone = hasPhone || f == fieldPhone
-		if d, ok := tok.(json.Delim); ok {
-			if d == '{' && normKey(key) == "variables" {
-				if r, err := j.variables(); err != nil {
-					return true, hasPhone, "", err
-				} else if reason == "" {
-					reason = r
-				}
+		switch v := v.(type) {
+		case map[string]any:
+			if normKey(key) == "variables" {
+				vars = v
 				continue
 			}
-			if reason == "" {
-				reason = "the value of " + strconv.Quote(key) + " must be text or a number"
-			}
-			if err := j.skip(tok); err != nil {
-				return true, hasPhone, "", err
-			}
-			continue
+			bad(key, "the value of "+strconv.Quote(key)+" must be text or a number")
+		case []any:
+			bad(key, "the value of "+strconv.Quote(key)+" must be text or a number")
+		default:
+			j.set(f, key, scalar(v))
 		}
-		j.set(f, key, tok)
 	}
-	_, err = j.dec.Token() // '}'
-	return true, hasPhone, reason, err
+	for key, v := range vars {
+		switch v.(type) {
+		case map[string]any, []any:
+			bad("variables."+key, "variable "+strconv.Quote(key)+" must be text or a number")
+		default:
+			j.set(notField, key, scalar(v))
+		}
+	}
+	return hasPhone, reason
 }
 
-// variables reads a nested "variables" object into j.row.Variables.
-func (j *jsonReader) variables() (reason string, err error) {
-	for j.dec.More() {
-		tok, err := j.dec.Token()
-		if err != nil {
-			return "", err
-		}
-		key, _ := tok.(string)
-		if tok, err = j.dec.Token(); err != nil {
-			return "", err
-		}
-		if _, ok := tok.(json.Delim); ok {
-			if reason == "" {
-				reason = "variable " + strconv.Quote(key) + " must be text or a number"
-			}
-			if err := j.skip(tok); err != nil {
-				return "", err
-			}
-			continue
-		}
-		j.set(notField, key, tok)
-	}
-	_, err = j.dec.Token() // '}'
-	return reason, err
-}
-
-// set stores the scalar token v under key, in field f or, if f is taken or notField, as a
-// variable.
-func (j *jsonReader) set(f field, key string, v json.Token) {
-	var s string
+// scalar returns the text of a string, number or boolean, and "" for anything else.
+func scalar(v any) string {
 	switch v := v.(type) {
 	case string:
-		s = cleanCell(v)
+		return cleanCell(v)
 	case json.Number:
-		s = string(v)
+		return string(v)
 	case bool:
-		s = strconv.FormatBool(v)
+		return strconv.FormatBool(v)
 	}
+	return ""
+}
+
+// set stores s under key: in field f if f is free or key sorts before the key that took
+// it, else (or for notField) as a variable.
+func (j *jsonReader) set(f field, key, s string) {
 	if s == "" {
 		return
 	}
-	r := &j.row
-	ptrs := [numFields]*string{&r.Phone, &r.Name, &r.Address, &r.Email, &r.State, &r.CallbackURL, &r.ExternalID, &r.Priority}
-	if f != notField && *ptrs[f] == "" {
-		*ptrs[f] = s
-		return
+	if f != notField {
+		r := &j.row
+		p := [numFields]*string{&r.Phone, &r.Name, &r.Address, &r.Email, &r.State, &r.CallbackURL, &r.ExternalID, &r.Priority}[f]
+		switch prev := j.setBy[f]; {
+		case prev == "":
+			*p, j.setBy[f] = s, key
+			return
+		case key < prev:
+			j.setVar(prev, *p)
+			*p, j.setBy[f] = s, key
+			return
+		}
 	}
-	if r.Variables == nil {
-		r.Variables = make(map[string]string)
+	j.setVar(key, s)
+}
+
+// setVar adds a variable to j.row.
+func (j *jsonReader) setVar(key, s string) {
+	if j.row.Variables == nil {
+		j.row.Variables = make(map[string]string)
 	}
-	r.Variables[key] = s
+	j.row.Variables[key] = s
 }
 
 // field returns the field that key maps to, or notField.
@@ -192,26 +189,6 @@ func (j *jsonReader) field(key string) field {
 		j.keys[key] = f
 	}
 	return f
-}
-
-// skip reads past the rest of the value that starts with tok.
-func (j *jsonReader) skip(tok json.Token) error {
-	depth := 0
-	for {
-		switch tok {
-		case json.Delim('{'), json.Delim('['):
-			depth++
-		case json.Delim('}'), json.Delim(']'):
-			depth--
-		}
-		if depth <= 0 {
-			return nil
-		}
-		var err error
-		if tok, err = j.dec.Token(); err != nil {
-			return err
-		}
-	}
 }
 
 // fatal turns a decoding error into the reader's: the upload's own read error as it is,

@@ -75,3 +75,26 @@ func TestJSONFields(t *testing.T) {
 		t.Errorf("got %+v (%v %v),\nwant %+v", res.rows, res.bad, res.err, want)
 	}
 }
+
+// Map order must not decide anything: the key that sorts first takes a field, and
+// "variables" wins over a top-level key.
+func TestJSONDeterministic(t *testing.T) {
+	in := `[{"phone":"13900000000","mobile":"18851498762","x":"top","variables":{"x":"nested"},"a":[1],"b":{}}]`
+	for range 20 {
+		r, err := NewJSON(strings.NewReader(in))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := readAll(t, r, 10)
+		if len(res.bad) != 1 || !strings.Contains(res.bad[0].Reason, `"a"`) {
+			t.Fatalf("row errors %+v, want one about \"a\"", res.bad)
+		}
+		in2 := strings.Replace(in, `,"a":[1],"b":{}`, "", 1)
+		r, _ = NewJSON(strings.NewReader(in2))
+		res = readAll(t, r, 10)
+		want := Row{Num: 1, Phone: "18851498762", Variables: map[string]string{"phone": "13900000000", "x": "nested"}}
+		if len(res.rows) != 1 || !reflect.DeepEqual(res.rows[0], want) {
+			t.Fatalf("got %+v, want %+v", res.rows, want)
+		}
+	}
+}

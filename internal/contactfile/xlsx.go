@@ -37,11 +37,13 @@ type xlsxReader struct {
 //
 // Memory and disk, from how excelize works: the whole file, compressed, is read into
 // memory (cap the upload's size); a worksheet or shared-string table that unzips to more
-// than 4 MiB is unzipped to a temporary file in os.TempDir, and the shared strings then
-// cost about 50 bytes of memory each for their index; everything else stays in memory. A
-// workbook that unzips to more than MaxXLSXUnzipped is refused. The Reader removes its
-// temporary files at io.EOF or a fatal error; it is an io.Closer for callers that stop
-// earlier.
+// than 4 MiB is unzipped to a temporary file in os.TempDir, and excelize then indexes the
+// shared strings in memory (about 40 bytes each) before NewXLSX returns. Everything else
+// stays in memory; a workbook that unzips to more than MaxXLSXUnzipped is refused. So
+// memory grows with the number of distinct texts: a million rows of two text cells (2M
+// shared strings, 14 MB zipped) peaked at 234 MB RSS and took 43 s on the 2-core dev
+// machine, XML decoding in excelize being most of it. The Reader removes its temporary
+// files at io.EOF or a fatal error; it is an io.Closer for callers that stop earlier.
 func NewXLSX(r io.Reader) (Reader, error) {
 	rec := &readRecorder{r: r}
 	f, err := excelize.OpenReader(rec, excelize.Options{

@@ -47,7 +47,8 @@ type Importer struct {
 }
 
 // Import reads every row of r, validates and normalises it and adds it to batch b, in
-// chunks of ChunkSize contacts, each chunk in one store transaction. A bad row is counted
+// chunks of ChunkSize contacts, each chunk in one store transaction. Chunks are stored in
+// order, one at a time, in another goroutine while the next is read. A bad row is counted
 // and listed in the Result and the import goes on. A fatal error from r, a store error or
 // the end of ctx stops the import and is returned with the counts so far: chunks already
 // stored stay in the batch (and are counted); the rows read since the last chunk are not
@@ -61,24 +62,22 @@ func (im *Importer) Import(ctx context.Context, b *outdial.Batch, r contactfile.
 	for {
 		row, err := r.Next()
 		if err == io.EOF {
-			break
+			return run.finish(nil)
+		}
+		var rowErr *contactfile.RowError
+		switch {
+		case errors.As(err, &rowErr):
+			run.fail(rowErr.Num, "", "", rowErr.Reason)
+			err = run.tick()
+		case err != nil:
+			err = fmt.Errorf("contactimport: %w", err)
+		default:
+			err = run.add(row, row.Num)
 		}
 		if err != nil {
-			var rowErr *contactfile.RowError
-			if errors.As(err, &rowErr) {
-				run.fail(rowErr.Num, "", "", rowErr.Reason)
-				if err := run.tick(); err != nil {
-					return run.res, err
-				}
-				continue
-			}
-			return run.res, fmt.Errorf("contactimport: %w", err)
-		}
-		if err := run.add(row, row.Num); err != nil {
-			return run.res, err
+			return run.finish(err)
 		}
 	}
-	return run.res, run.flush()
 }
 
 // ImportRows does what Import does for rows already decoded (the dialects' JSON bodies).
@@ -97,10 +96,10 @@ func (im *Importer) ImportRows(ctx context.Context, b *outdial.Batch, rows []*co
 			num = i + 1
 		}
 		if err := run.add(row, num); err != nil {
-			return run.res, err
+			return run.finish(err)
 		}
 	}
-	return run.res, run.flush()
+	return run.finish(nil)
 }
 
 // start prepares one import into b.
@@ -116,17 +115,13 @@ func (im *Importer) start(ctx context.Context, b *outdial.Batch) (*run, error) {
 	if im.Clock != nil {
 		clock = im.Clock
 	}
-	r := &run{
-		store:    im.Store,
-		ctx:      ctx,
-		batch:    b,
-		now:      clock.Now(),
-		contacts: make([]outdial.Contact, size),
-		chunk:    make([]*outdial.Contact, size),
-		seen:     make(map[string]struct{}, size),
-	}
-	for i := range r.contacts {
-		r.chunk[i] = &r.contacts[i]
-	}
-	return r, nil
+	return &run{
+		store: im.Store,
+		ctx:   ctx,
+		batch: b,
+		now:   clock.Now(),
+		chunk: newChunk(size),
+		spare: newChunk(size),
+		seen:  make(map[string]struct{}, size),
+	}, nil
 }

@@ -16,19 +16,37 @@ import (
 // ctxCheckRows is how often, in rows, a run looks at its context between chunks.
 const ctxCheckRows = 4096
 
-// run is the state of one import. Its contacts are reused from chunk to chunk, so the
-// memory of an import is bounded by the chunk size, not the upload's.
+// run is the state of one import. It fills one chunk of contacts while the store adds
+// the previous one in another goroutine; the two chunks are reused, so the memory of an
+// import is bounded by the chunk size, not the upload's.
 type run struct {
 	store    outdial.ContactStore
 	ctx      context.Context
 	batch    *outdial.Batch
 	now      time.Time
 	res      Result
-	contacts []outdial.Contact
-	chunk    []*outdial.Contact  // chunk[i] == &contacts[i]
+	chunk    []*outdial.Contact  // being filled
+	spare    []*outdial.Contact  // being stored, or free
 	n        int                 // contacts waiting in chunk
 	seen     map[string]struct{} // normalised phones waiting in chunk
 	rows     int                 // rows since the last context check
+	inflight chan stored         // the store call running, nil if none
+}
+
+// stored is what one AddContacts call did.
+type stored struct {
+	added, duplicates int
+	err               error
+}
+
+// newChunk returns size contacts to fill, allocated together.
+func newChunk(size int) []*outdial.Contact {
+	contacts := make([]outdial.Contact, size)
+	chunk := make([]*outdial.Contact, size)
+	for i := range contacts {
+		chunk[i] = &contacts[i]
+	}
+	return chunk
 }
 
 // add validates one row and puts it in the chunk, storing the chunk when it is full.
@@ -87,30 +105,66 @@ func (r *run) add(row *contactfile.Row, num int) error {
 	return r.tick()
 }
 
-// flush stores the contacts waiting in the chunk, in one AddContacts call.
+// flush hands the contacts waiting in the chunk to the store, once the previous store
+// call has ended, and goes on with the other chunk.
 func (r *run) flush() error {
 	if r.n == 0 {
 		return nil
 	}
+	if err := r.wait(); err != nil {
+		return err
+	}
 	if err := r.ctx.Err(); err != nil {
 		return fmt.Errorf("contactimport: %w", err)
 	}
-	added, err := r.store.AddContacts(r.ctx, r.chunk[:r.n])
-	if err != nil {
-		return fmt.Errorf("contactimport: add %d contacts to batch %d: %w", r.n, r.batch.ID, err)
-	} else if len(added) != r.n {
-		return fmt.Errorf("contactimport: store answered for %d of %d contacts", len(added), r.n)
-	}
-	for _, ok := range added {
-		if ok {
-			r.res.SuccessCount++
-		} else {
-			r.res.DuplicateCount++
+	done, cs, store, ctx, batchID := make(chan stored, 1), r.chunk[:r.n], r.store, r.ctx, r.batch.ID
+	go func() {
+		added, err := store.AddContacts(ctx, cs)
+		if err != nil {
+			done <- stored{err: fmt.Errorf("contactimport: add %d contacts to batch %d: %w", len(cs), batchID, err)}
+			return
+		} else if len(added) != len(cs) {
+			done <- stored{err: fmt.Errorf("contactimport: store answered for %d of %d contacts", len(added), len(cs))}
+			return
 		}
-	}
+		var s stored
+		for _, ok := range added {
+			if ok {
+				s.added++
+			}
+		}
+		s.duplicates = len(cs) - s.added
+		done <- s
+	}()
+	r.inflight = done
+	r.chunk, r.spare = r.spare, r.chunk
 	r.n, r.rows = 0, 0
 	clear(r.seen)
 	return nil
+}
+
+// wait waits for the store call running, if any, and counts what it did.
+func (r *run) wait() error {
+	if r.inflight == nil {
+		return nil
+	}
+	s := <-r.inflight
+	r.inflight = nil
+	r.res.SuccessCount += s.added
+	r.res.DuplicateCount += s.duplicates
+	return s.err
+}
+
+// finish ends the import that stopped with err (nil at the end of the rows): it stores
+// what is waiting unless err is set, and waits for the store. A store error wins over err.
+func (r *run) finish(err error) (Result, error) {
+	if err == nil {
+		err = r.flush()
+	}
+	if werr := r.wait(); werr != nil {
+		err = werr
+	}
+	return r.res, err
 }
 
 // tick counts a row and, every ctxCheckRows rows, reports the end of the context.

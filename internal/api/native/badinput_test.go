@@ -2,9 +2,15 @@ package native
 
 import (
 	"bytes"
+	"context"
+	"errors"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/outdial/outdial"
 )
 
 // TestBadInput sends malformed bodies, wrong types, oversize fields, unknown ids, bad
@@ -118,18 +124,36 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
+// faultyStore fails to list lines with an error that is not an outdial error.
+type faultyStore struct{ outdial.Store }
+
+func (faultyStore) Lines(context.Context, int64, outdial.Page) ([]*outdial.Line, error) {
+	return nil, errors.New("store: lines: disk on fire")
+}
+
 // TestInternalError checks that a fault inside outdial answers "Internal error." and
-// is logged, not shown.
+// is logged with its context, not shown.
 func TestInternalError(t *testing.T) {
 	e := newEnv(t)
 	a := e.newTenant("acme")
-	e.store.Close() // every store call now fails with a database error
-	r := a.do("GET", "/api/v1/lines", nil)
+	h := New(Config{Store: faultyStore{e.store}, Logger: slog.New(slog.NewTextHandler(e.logs, nil))})
+	mux := http.NewServeMux()
+	h.Register(mux)
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest("GET", "/api/v1/lines", nil)
+	req.Header.Set("Authorization", "Bearer "+a.token)
+	mux.ServeHTTP(rec, req)
+	r := &reply{status: rec.Code, header: rec.Header(), body: rec.Body.Bytes()}
 	if msg := r.fails(t, http.StatusInternalServerError, "internal", ""); msg != "Internal error." {
 		t.Fatalf("message = %q", msg)
 	}
-	if logs := e.logs.String(); !strings.Contains(logs, "internal error") || !strings.Contains(logs, "closed") ||
-		!strings.Contains(logs, "path=/api/v1/lines") {
-		t.Fatalf("the fault is not logged with its context: %q", logs)
+	if strings.Contains(string(r.body), "fire") {
+		t.Fatalf("the answer shows the fault: %s", r.body)
+	}
+	logs := e.logs.String()
+	for _, want := range []string{"internal error", "disk on fire", "path=/api/v1/lines", path("tenant=%d", a.tenant.ID)} {
+		if !strings.Contains(logs, want) {
+			t.Fatalf("the log lacks %q: %s", want, logs)
+		}
 	}
 }

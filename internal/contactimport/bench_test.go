@@ -103,8 +103,8 @@ func BenchmarkImportCSV(b *testing.B) {
 
 // A million-row upload imports in flat memory: the process's peak RSS stays under 150 MB.
 func TestImportMillionRowsMemory(t *testing.T) {
-	if testing.Short() {
-		t.Skip("imports 1,000,000 rows")
+	if testing.Short() || raceDetector {
+		t.Skip("imports 1,000,000 rows and measures memory")
 	}
 	const rows = 1_000_000
 	r, err := contactfile.NewCSV(newUploadCSV(rows))

@@ -3,6 +3,7 @@ package native
 import (
 	"encoding/json"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 )
@@ -128,4 +129,24 @@ func refsIn(t *testing.T, doc []byte) []string {
 		t.Fatal("the document has no references")
 	}
 	return out
+}
+
+// TestREADMEListsEveryRoute keeps README.md's route list true to the route table.
+func TestREADMEListsEveryRoute(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := decoders()
+	listed := 0
+	for _, rt := range h.routeTable() {
+		if !strings.Contains(string(readme), "`"+rt.method+" "+rt.pattern+"`") {
+			t.Errorf("README.md does not list %s %s", rt.method, rt.pattern)
+		}
+		listed++
+	}
+	if n := strings.Count(string(readme), "| `GET /api/v1/") + strings.Count(string(readme), "| `POST /api/v1/") +
+		strings.Count(string(readme), "| `PUT /api/v1/") + strings.Count(string(readme), "| `DELETE /api/v1/"); n != listed {
+		t.Errorf("README.md lists %d routes, the table has %d", n, listed)
+	}
 }

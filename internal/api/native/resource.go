@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/outdial/outdial"
 )
@@ -50,15 +51,15 @@ func (res *resource[D, In, Out]) routes() []route {
 	rs := []route{{method: "GET", pattern: res.path, summary: "List " + res.nouns, list: true, out: out,
 		query: append(append([]param(nil), pageParams...), res.filters...), handle: res.handleList}}
 	if res.create != nil {
-		rs = append(rs, route{method: "POST", pattern: res.path, summary: "Create a " + res.noun, in: in, out: out,
+		rs = append(rs, route{method: "POST", pattern: res.path, summary: "Create " + an(res.noun), in: in, out: out,
 			status: http.StatusCreated, handle: res.handleCreate})
 	}
-	rs = append(rs, route{method: "GET", pattern: item, summary: "Read a " + res.noun, out: out, handle: res.handleGet})
+	rs = append(rs, route{method: "GET", pattern: item, summary: "Read " + an(res.noun), out: out, handle: res.handleGet})
 	if res.update != nil {
-		rs = append(rs, route{method: "PUT", pattern: item, summary: "Replace a " + res.noun + "'s settings (full update)",
+		rs = append(rs, route{method: "PUT", pattern: item, summary: "Replace " + an(res.noun) + "'s settings (full update)",
 			in: in, out: out, handle: res.handleUpdate})
 	}
-	return append(rs, route{method: "DELETE", pattern: item, summary: "Delete a " + res.noun,
+	return append(rs, route{method: "DELETE", pattern: item, summary: "Delete " + an(res.noun),
 		status: http.StatusNoContent, handle: res.handleDelete})
 }
 
@@ -170,4 +171,12 @@ func owned[T any](ctx context.Context, get func(context.Context, int64, int64) (
 		return &outdial.Error{Code: outdial.ENOTFOUND, Field: field, Message: fmt.Sprintf("%s %d not found", noun, id)}
 	}
 	return err
+}
+
+// an puts "a" or "an" before a noun.
+func an(noun string) string {
+	if strings.ContainsRune("aeiou", rune(noun[0])) {
+		return "an " + noun
+	}
+	return "a " + noun
 }

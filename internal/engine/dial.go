@@ -128,6 +128,9 @@ func (e *Engine) dialTask(callCtx context.Context, run *taskRun, now time.Time) 
 	if started == n && n < len(free) || line.line.CallsPerSecond > 0 {
 		return now // more may start at once (or at the next pacing slot)
 	}
+	if !pauseEnds.IsZero() && pauseEnds.Before(later) {
+		return pauseEnds // a channel comes out of its pause
+	}
 	return later
 }
 

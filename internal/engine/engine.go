@@ -110,22 +110,36 @@ func New(cfg Config) *Engine {
 		lines: map[int64]*lineRun{}, live: map[int64]*liveCall{}, capsCache: map[int64]tenantCaps{}}
 }
 
-// push queues an item for the loop; it never blocks.
+// push queues an item for the loop; it never blocks. The signal is sent under the queue
+// lock and cleared when the queue is drained, so a pending signal always means a
+// non-empty queue (no empty passes, which matters for virtual-time tests).
 func (e *Engine) push(it item) {
 	e.qmu.Lock()
+	defer e.qmu.Unlock()
 	if e.stopped {
-		e.qmu.Unlock()
 		if it.sync != nil {
 			close(it.sync)
 		}
 		return
 	}
 	e.queue = append(e.queue, it)
-	e.qmu.Unlock()
 	select {
 	case e.signal <- struct{}{}:
 	default:
 	}
+}
+
+// drain takes everything queued and clears the signal.
+func (e *Engine) drain() []item {
+	e.qmu.Lock()
+	defer e.qmu.Unlock()
+	q := e.queue
+	e.queue = nil
+	select {
+	case <-e.signal:
+	default:
+	}
+	return q
 }
 
 // Wake makes the engine look at its tasks now (after a task starts or contacts arrive).
@@ -192,10 +206,7 @@ func (e *Engine) shutdown() {
 
 // pass handles what is queued, writes outcomes, and starts the calls the limits allow.
 func (e *Engine) pass(callCtx context.Context) {
-	e.qmu.Lock()
-	q := e.queue
-	e.queue = nil
-	e.qmu.Unlock()
+	q := e.drain()
 	now := e.cfg.Clock.Now()
 	refresh := e.lastPoll.IsZero() || now.Sub(e.lastPoll) >= e.cfg.Poll
 	for _, it := range q {

@@ -153,7 +153,7 @@ type harness struct {
 func newHarness(t testing.TB, s outdial.Store, clk *clock.Virtual, p sim.Profile, node string) *harness {
 	carrier := sim.New(clk, p)
 	obs := newObserver(t, carrier, clk, s)
-	eng := New(Config{Store: s, Originator: obs, Clock: clk, IDs: outdial.NewCallIDs(1), NodeID: node, Poll: 5 * time.Second})
+	eng := New(Config{Store: s, Originator: obs, Clock: clk, IDs: outdial.NewCallIDs(1), NodeID: node, Poll: 30 * time.Second})
 	h := &harness{t: t, store: s, clk: clk, eng: eng, obs: obs, carrier: carrier, done: make(chan error, 1)}
 	runCtx, cancel := context.WithCancel(ctx)
 	h.cancel = cancel
@@ -163,8 +163,15 @@ func newHarness(t testing.TB, s outdial.Store, clk *clock.Virtual, p sim.Profile
 	return h
 }
 
+// wake tells the engine to look at its tasks, and waits until it has.
+func (h *harness) wake() {
+	h.eng.Wake()
+	h.eng.Sync()
+}
+
 // runUntil moves virtual time to end, one timer at a time, letting the engine act at each.
 func (h *harness) runUntil(end time.Time) {
+	h.eng.Sync()
 	for h.clk.Next(end) {
 		h.eng.Sync()
 	}
@@ -175,6 +182,7 @@ func (h *harness) runUntil(end time.Time) {
 // runUntilFinished runs until every given task is finished, or fails at limit.
 func (h *harness) runUntilFinished(limit time.Time, tasks ...*outdial.Task) {
 	h.t.Helper()
+	h.eng.Sync()
 	for {
 		done := true
 		for _, task := range tasks {
@@ -255,7 +263,7 @@ func (f *fixture) task(line *outdial.Line, conc int, n int, first int64, edit fu
 	for start := 0; start < n; start += 1000 {
 		var cs []*outdial.Contact
 		for i := start; i < min(n, start+1000); i++ {
-			cs = append(cs, &outdial.Contact{TenantID: f.tenant.ID, TaskID: t.ID, BatchID: b.ID, Phone: fmt.Sprintf("1%010d", first+int64(i))})
+			cs = append(cs, &outdial.Contact{TenantID: f.tenant.ID, TaskID: t.ID, BatchID: b.ID, Phone: fmt.Sprintf("%d", first+int64(i))})
 		}
 		_, err := f.s.AddContacts(ctx, cs)
 		mustDo(f.t, err)

@@ -44,8 +44,7 @@ func TestDayLongSimulation(t *testing.T) {
 	for _, task := range []*outdial.Task{t1, t2, t3} {
 		f.start(task)
 	}
-	h.eng.Wake()
-	h.eng.Sync()
+	h.wake()
 	h.runUntilFinished(shanghai9.Add(48*time.Hour), t1, t2, t3)
 	h.obs.check()
 

@@ -140,14 +140,14 @@ func (o *observer) check() {
 
 // harness runs an engine on a virtual clock against the simulated carrier.
 type harness struct {
-	t      testing.TB
-	store  outdial.Store
-	clk    *clock.Virtual
-	eng    *Engine
-	obs    *observer
+	t       testing.TB
+	store   outdial.Store
+	clk     *clock.Virtual
+	eng     *Engine
+	obs     *observer
 	carrier *sim.Carrier
-	cancel context.CancelFunc
-	done   chan error
+	cancel  context.CancelFunc
+	done    chan error
 }
 
 func newHarness(t testing.TB, s outdial.Store, clk *clock.Virtual, p sim.Profile, node string) *harness {

@@ -1,6 +1,7 @@
 package native
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -37,6 +38,13 @@ type errorInfo struct {
 // fail writes err in the error envelope. Errors that are not *outdial.Error (and
 // EINTERNAL ones) are logged with the request's context; the caller sees "Internal error.".
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
+		// The client went away (an upload cut short): nobody reads an answer, and it is
+		// not a fault of outdial's.
+		h.log.LogAttrs(r.Context(), slog.LevelInfo, "native api: request cancelled by the client",
+			slog.String("method", r.Method), slog.String("path", r.URL.Path))
+		return
+	}
 	code := outdial.ErrorCode(err)
 	status, ok := statusOf[code]
 	if !ok {

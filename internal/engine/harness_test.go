@@ -31,6 +31,7 @@ type observer struct {
 	maxTask   map[int64]int
 	lastStart map[int64]time.Time // by line, for pacing
 	chanFree  map[int64][]time.Time
+	liveNum   map[string]int64 // callee -> live call id
 	starts    []start
 	errs      []string
 }
@@ -45,7 +46,8 @@ type start struct {
 
 func newObserver(t testing.TB, next telephony.Originator, clk outdial.Clock, s outdial.Store) *observer {
 	return &observer{t: t, next: next, clock: clk, store: s, liveLine: map[int64]int{}, liveTask: map[int64]int{},
-		maxLine: map[int64]int{}, maxTask: map[int64]int{}, lastStart: map[int64]time.Time{}, chanFree: map[int64][]time.Time{}}
+		maxLine: map[int64]int{}, maxTask: map[int64]int{}, lastStart: map[int64]time.Time{}, chanFree: map[int64][]time.Time{},
+		liveNum: map[string]int64{}}
 }
 
 func (o *observer) fail(format string, args ...any) {
@@ -103,6 +105,10 @@ func (o *observer) Originate(ctx context.Context, req telephony.Request, report 
 			o.fail("%v: task %d started a call with no channel past its %ds pause", now, req.TaskID, task.PauseSeconds)
 		}
 	}
+	if other, ok := o.liveNum[req.Callee]; ok {
+		o.fail("%v: %s dialled by call %d while call %d to it is live", now, req.Callee, req.CallID, other)
+	}
+	o.liveNum[req.Callee] = req.CallID
 	o.starts = append(o.starts, start{at: now, taskID: req.TaskID, lineID: lineID, callee: req.Callee, callID: req.CallID})
 	o.mu.Unlock()
 	o.next.Originate(ctx, req, func(ev telephony.Event) {
@@ -110,6 +116,7 @@ func (o *observer) Originate(ctx context.Context, req telephony.Request, report 
 			o.mu.Lock()
 			o.liveLine[lineID]--
 			o.liveTask[req.TaskID]--
+			delete(o.liveNum, req.Callee)
 			if task.PauseSeconds > 0 {
 				free := o.chanFree[req.TaskID]
 				for i, at := range free {
@@ -144,6 +151,7 @@ type harness struct {
 	store   outdial.Store
 	clk     *clock.Virtual
 	eng     *Engine
+	others  []*Engine // more engines on the same store and clock (other nodes)
 	obs     *observer
 	carrier *sim.Carrier
 	cancel  context.CancelFunc
@@ -163,26 +171,71 @@ func newHarness(t testing.TB, s outdial.Store, clk *clock.Virtual, p sim.Profile
 	return h
 }
 
-// wake tells the engine to look at its tasks, and waits until it has.
+// addEngine starts another engine (another node) on the same store, clock and carrier.
+func (h *harness) addEngine(node string, s outdial.Store) *Engine {
+	// Small batches and a short poll make the nodes' claims interleave, as they do for real.
+	h.eng.cfg.Batch, h.eng.cfg.Poll = 1, time.Second
+	eng := New(Config{Store: s, Originator: h.obs, Clock: h.clk, IDs: outdial.NewCallIDs(len(h.others) + 2), NodeID: node,
+		Poll: time.Second, Batch: 1})
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- eng.Run(runCtx, nil) }()
+	eng.Sync()
+	h.others = append(h.others, eng)
+	h.t.Cleanup(func() {
+		cancel()
+		for {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			if !h.clk.Next(h.clk.Now().Add(24 * time.Hour)) {
+				time.Sleep(time.Millisecond)
+			}
+		}
+	})
+	return eng
+}
+
+// sync waits until every engine has handled what happened so far.
+// Engines sync concurrently, so the passes of several nodes race as they would for real.
+func (h *harness) sync() {
+	if len(h.others) == 0 {
+		h.eng.Sync()
+		return
+	}
+	var wg sync.WaitGroup
+	for _, e := range append([]*Engine{h.eng}, h.others...) {
+		wg.Add(1)
+		go func() { defer wg.Done(); e.Sync() }()
+	}
+	wg.Wait()
+}
+
+// wake tells the engines to look at their tasks, and waits until they have.
 func (h *harness) wake() {
 	h.eng.Wake()
-	h.eng.Sync()
+	for _, e := range h.others {
+		e.Wake()
+	}
+	h.sync()
 }
 
 // runUntil moves virtual time to end, one timer at a time, letting the engine act at each.
 func (h *harness) runUntil(end time.Time) {
-	h.eng.Sync()
+	h.sync()
 	for h.clk.Next(end) {
-		h.eng.Sync()
+		h.sync()
 	}
 	h.clk.AdvanceTo(end)
-	h.eng.Sync()
+	h.sync()
 }
 
 // runUntilFinished runs until every given task is finished, or fails at limit.
 func (h *harness) runUntilFinished(limit time.Time, tasks ...*outdial.Task) {
 	h.t.Helper()
-	h.eng.Sync()
+	h.sync()
 	for {
 		done := true
 		for _, task := range tasks {
@@ -200,7 +253,7 @@ func (h *harness) runUntilFinished(limit time.Time, tasks ...*outdial.Task) {
 			h.t.Fatalf("tasks not finished by %v (virtual)", limit)
 		}
 		for i := 0; i < 1000 && h.clk.Next(limit); i++ {
-			h.eng.Sync()
+			h.sync()
 		}
 	}
 }

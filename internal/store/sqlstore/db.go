@@ -137,7 +137,7 @@ func (s *Store) rows(ctx context.Context, query string, args ...any) (*sql.Rows,
 func (s *Store) row(ctx context.Context, query string, args ...any) *sql.Row {
 	st, err := s.prepared(ctx, s.r, query)
 	if err != nil {
-		return s.row(ctx, query, args...) // carries the error
+		return s.r.QueryRowContext(ctx, s.q(query), args...) // carries the error
 	}
 	return st.QueryRowContext(ctx, args...)
 }
@@ -146,7 +146,7 @@ func (s *Store) row(ctx context.Context, query string, args ...any) *sql.Row {
 func (s *Store) txRow(ctx context.Context, tx *sql.Tx, query string, args ...any) *sql.Row {
 	st, err := s.prepared(ctx, s.w, query)
 	if err != nil {
-		return s.txRow(ctx, tx, query, args...)
+		return tx.QueryRowContext(ctx, s.q(query), args...) // carries the error
 	}
 	return tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
 }

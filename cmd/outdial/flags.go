@@ -22,7 +22,7 @@ func (m *Main) newFlagSet(name, synopsis string, keys ...string) *flagSet {
 	fs.SetOutput(m.Stderr)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: outdial %s\n\nFlags:\n", synopsis)
-		fs.PrintDefaults()
+		printFlags(fs)
 	}
 	return &flagSet{FlagSet: fs, settings: config.AddFlags(fs, keys...)}
 }
@@ -51,4 +51,25 @@ func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
+}
+
+// printFlags lists fs's flags as "--name type", then the usage and the default.
+func printFlags(fs *flag.FlagSet) {
+	fs.VisitAll(func(f *flag.Flag) {
+		typ, usage := flag.UnquoteUsage(f)
+		if t, ok := f.Value.(interface{ Type() string }); ok {
+			typ = t.Type()
+		}
+		if typ == "bool" {
+			typ = ""
+		}
+		line := "  --" + f.Name
+		if typ != "" {
+			line += " " + typ
+		}
+		if f.DefValue != "" && f.DefValue != "0" && f.DefValue != "false" {
+			usage += " (default " + f.DefValue + ")"
+		}
+		fmt.Fprintf(fs.Output(), "%s\n    \t%s\n", line, usage)
+	})
 }

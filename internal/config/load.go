@@ -126,3 +126,6 @@ func (v *flagValue) Set(s string) error {
 
 // IsBoolFlag lets boolean settings be given as a bare --flag.
 func (v *flagValue) IsBoolFlag() bool { return v.s != nil && v.s.isBool }
+
+// Type names the flag's kind of value ("string", "int", "bool", "duration") for usage text.
+func (v *flagValue) Type() string { return v.s.kind }

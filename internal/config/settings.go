@@ -15,6 +15,7 @@ type Setting struct {
 	Default string // the default value, as text
 	Usage   string // one line for people
 
+	kind   string // "string", "int", "bool" or "duration"
 	isBool bool
 	set    func(c *Config, v string) error
 	get    func(c *Config) string
@@ -77,6 +78,7 @@ func newSetting(key, usage string) *Setting {
 
 func text(key, usage string, field func(*Config) *string) *Setting {
 	s := newSetting(key, usage)
+	s.kind = "string"
 	s.set = func(c *Config, v string) error { *field(c) = v; return nil }
 	s.get = func(c *Config) string { return *field(c) }
 	return s
@@ -84,6 +86,7 @@ func text(key, usage string, field func(*Config) *string) *Setting {
 
 func integer(key, usage string, field func(*Config) *int) *Setting {
 	s := newSetting(key, usage)
+	s.kind = "int"
 	s.set = func(c *Config, v string) error {
 		n, err := strconv.Atoi(strings.TrimSpace(v))
 		if err != nil {
@@ -98,7 +101,7 @@ func integer(key, usage string, field func(*Config) *int) *Setting {
 
 func boolean(key, usage string, field func(*Config) *bool) *Setting {
 	s := newSetting(key, usage)
-	s.isBool = true
+	s.kind, s.isBool = "bool", true
 	s.set = func(c *Config, v string) error {
 		b, err := strconv.ParseBool(strings.TrimSpace(v))
 		if err != nil {
@@ -113,6 +116,7 @@ func boolean(key, usage string, field func(*Config) *bool) *Setting {
 
 func duration(key, usage string, field func(*Config) *time.Duration) *Setting {
 	s := newSetting(key, usage)
+	s.kind = "duration"
 	s.set = func(c *Config, v string) error {
 		d, err := time.ParseDuration(strings.TrimSpace(v))
 		if err != nil {

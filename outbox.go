@@ -1,6 +1,9 @@
 package outdial
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // OutboxMessage is one webhook delivery waiting in the outbox: one event to one endpoint,
 // in one dialect's format. It is written in the same transaction as the change it reports
@@ -44,3 +47,44 @@ const (
 	EventTaskStopped  = "task.stopped"
 	EventTaskFinished = "task.finished"
 )
+
+// OutboxStore is what the webhook dispatcher needs from the store.
+type OutboxStore interface {
+	// ClaimOutbox leases up to limit pending messages due at now for lease: they are not
+	// claimed again until the lease ends (a crashed dispatcher's messages come back).
+	ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*OutboxMessage, error)
+	// RecordAttempt stores the result of one delivery attempt and the message's new state
+	// (delivered, pending with its next attempt time, or dead).
+	RecordAttempt(ctx context.Context, m *OutboxMessage, a DeliveryAttempt) error
+	// OutboxMessages lists a tenant's messages, newest first (filters: event id,
+	// subscription, status).
+	OutboxMessages(ctx context.Context, tenantID int64, f OutboxFilter) ([]*OutboxMessage, error)
+	OutboxMessage(ctx context.Context, tenantID, id int64) (*OutboxMessage, error)
+	// DeliveryAttempts lists the attempts of one message, oldest first.
+	DeliveryAttempts(ctx context.Context, tenantID, messageID int64) ([]*DeliveryAttempt, error)
+	// Redeliver makes a dead (or delivered) message pending again, due at now.
+	Redeliver(ctx context.Context, tenantID, id int64, now time.Time) error
+	// OutboxBacklog counts messages by status, for metrics.
+	OutboxBacklog(ctx context.Context) (map[string]int64, error)
+}
+
+// OutboxFilter narrows a list of outbox messages.
+type OutboxFilter struct {
+	EventID        string
+	SubscriptionID int64
+	Status         string
+	Page
+}
+
+// DeliveryAttempt is one try at delivering an outbox message.
+type DeliveryAttempt struct {
+	ID        int64     `json:"id"`
+	MessageID int64     `json:"message_id"`
+	At        time.Time `json:"at"`
+	// Status is the HTTP status (0 when no answer came: refused, timed out, reset).
+	Status    int           `json:"status"`
+	Response  string        `json:"response"` // the start of the answer's body
+	Error     string        `json:"error,omitempty"`
+	Duration  time.Duration `json:"duration"`
+	Delivered bool          `json:"delivered"`
+}

@@ -29,10 +29,11 @@ func Open(ctx context.Context, path string, clock outdial.Clock) (*sqlstore.Stor
 	if path == "" || path == ":memory:" {
 		return nil, fmt.Errorf("sqlite: need a file path, got %q", path)
 	}
+	// Page caches: 32 MB for the writer, 8 MB for each reader, so memory stays bounded.
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)" +
-		"&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)"
+		"&_pragma=temp_store(MEMORY)"
 	dsn := "file:" + url.PathEscape(path) + "?" + pragmas
-	w, err := sql.Open("sqlite", dsn+"&_txlock=immediate")
+	w, err := sql.Open("sqlite", dsn+"&_pragma=cache_size(-32768)&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
@@ -46,7 +47,7 @@ func Open(ctx context.Context, path string, clock outdial.Clock) (*sqlstore.Stor
 		w.Close()
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
-	r, err := sql.Open("sqlite", dsn+"&_pragma=query_only(1)")
+	r, err := sql.Open("sqlite", dsn+"&_pragma=cache_size(-8192)&_pragma=query_only(1)")
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)

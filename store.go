@@ -29,6 +29,8 @@ type Store interface {
 	CallStore
 	BlocklistStore
 	DialStore
+	SubscriptionStore
+	OutboxStore
 	// Close releases the database.
 	Close() error
 }

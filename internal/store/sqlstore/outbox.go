@@ -1,11 +1,29 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"slices"
+	"time"
 
 	"github.com/outdial/outdial"
 )
+
+// outboxCols are the columns of an outbox message, in scanOutbox's order.
+const outboxCols = `id, tenant_id, event_id, event_type, format, url, subscription_id, payload, status, attempts,
+	next_attempt_at, last_error, created_at, delivered_at`
+
+func scanOutbox(row interface{ Scan(...any) error }) (*outdial.OutboxMessage, error) {
+	var m outdial.OutboxMessage
+	var next, created, delivered int64
+	if err := row.Scan(&m.ID, &m.TenantID, &m.EventID, &m.EventType, &m.Format, &m.URL, &m.SubscriptionID, &m.Payload,
+		&m.Status, &m.Attempts, &next, &m.LastError, &created, &delivered); err != nil {
+		return nil, err
+	}
+	m.NextAttemptAt, m.CreatedAt, m.DeliveredAt = fromMS(next), fromMS(created), fromMS(delivered)
+	return &m, nil
+}
 
 // insertOutbox writes one outbox message in tx.
 func (s *Store) insertOutbox(ctx context.Context, tx *sql.Tx, m *outdial.OutboxMessage) error {
@@ -18,6 +36,9 @@ func (s *Store) insertOutbox(ctx context.Context, tx *sql.Tx, m *outdial.OutboxM
 	}
 	if m.NextAttemptAt.IsZero() {
 		m.NextAttemptAt = now
+	}
+	if m.Payload == nil {
+		m.Payload = []byte{}
 	}
 	id, err := s.insert(ctx, tx, `INSERT INTO outbox (tenant_id, event_id, event_type, format, url, subscription_id, payload, status,
 		attempts, next_attempt_at, last_error, created_at, delivered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -38,4 +59,83 @@ func (s *Store) AddOutbox(ctx context.Context, msgs []*outdial.OutboxMessage) er
 		return nil
 	})
 	return wrap("add outbox", err)
+}
+
+// ClaimOutbox leases up to limit pending messages due at now, oldest due first: their
+// next_attempt_at moves to now+lease, so no dispatcher claims them again before the lease
+// ends (a crashed dispatcher's messages come back then). It walks the outbox_due index,
+// so it costs the same with a backlog of millions. On PostgreSQL the rows are locked FOR
+// UPDATE SKIP LOCKED: nodes claiming at once get different messages without waiting.
+func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*outdial.OutboxMessage, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	lock := ""
+	if s.d.ForUpdate != "" {
+		lock = s.d.ForUpdate + " SKIP LOCKED"
+	}
+	query := `UPDATE outbox SET next_attempt_at = ? WHERE id IN (SELECT id FROM outbox
+		WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?` + lock + `)
+		RETURNING ` + outboxCols
+	var out []*outdial.OutboxMessage
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		out = out[:0]
+		st, err := s.prepared(ctx, s.w, query)
+		if err != nil {
+			return err
+		}
+		rows, err := tx.StmtContext(ctx, st).QueryContext(ctx, ms(now.Add(lease)), ms(now), limit)
+		if err != nil {
+			return err
+		}
+		out, err = collect(rows, scanOutbox, "claim outbox")
+		return err
+	})
+	// RETURNING gives no order; deliver oldest first.
+	slices.SortFunc(out, func(a, b *outdial.OutboxMessage) int { return cmp.Compare(a.ID, b.ID) })
+	return out, wrap("claim outbox", err)
+}
+
+// RecordAttempt stores one delivery attempt and the message's new state in one
+// transaction; see RecordAttempts.
+func (s *Store) RecordAttempt(ctx context.Context, m *outdial.OutboxMessage, a outdial.DeliveryAttempt) error {
+	return s.RecordAttempts(ctx, []*outdial.OutboxMessage{m}, []outdial.DeliveryAttempt{a})
+}
+
+// RecordAttempts stores the attempts as[i] of messages msgs[i] in one transaction: each
+// attempt is added to the delivery log, and its message's attempts grow by one and it
+// takes its new Status, NextAttemptAt, LastError and DeliveredAt. A message that is no
+// longer pending (another node delivered it after a lease ran out) keeps its state; the
+// attempt is still logged.
+func (s *Store) RecordAttempts(ctx context.Context, msgs []*outdial.OutboxMessage, as []outdial.DeliveryAttempt) error {
+	if len(msgs) != len(as) {
+		return outdial.Errorf(outdial.EINTERNAL, "record attempts: %d messages, %d attempts", len(msgs), len(as))
+	}
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		for i, m := range msgs {
+			a := &as[i]
+			if a.At.IsZero() {
+				a.At = s.now()
+			}
+			id, err := s.insert(ctx, tx, `INSERT INTO delivery_attempts (message_id, attempted_at, status, response, error,
+				duration_us, delivered) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+				m.ID, ms(a.At), a.Status, a.Response, a.Error, a.Duration.Microseconds(), a.Delivered)
+			if err != nil {
+				return err
+			}
+			a.ID, a.MessageID = id, m.ID
+			if _, err := s.exec(ctx, tx, `UPDATE outbox SET attempts = attempts + 1, status = ?, next_attempt_at = ?,
+				last_error = ?, delivered_at = ? WHERE id = ? AND status = 'pending'`,
+				m.Status, ms(m.NextAttemptAt), m.LastError, ms(m.DeliveredAt), m.ID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err == nil {
+		for _, m := range msgs {
+			m.Attempts++
+		}
+	}
+	return wrap("record attempts", err)
 }

@@ -35,6 +35,10 @@ func Run(t *testing.T, open Opener) {
 		{"FinishAndRecall", testFinishAndRecall},
 		{"Calls", testCalls},
 		{"Blocklist", testBlocklist},
+		{"Subscriptions", testSubscriptions},
+		{"OutboxClaim", testOutboxClaim},
+		{"DeliveryLog", testDeliveryLog},
+		{"OutboxLists", testOutboxLists},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

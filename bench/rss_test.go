@@ -12,11 +12,6 @@ func peakRSSMB() float64 {
 	return procStatusKB("VmHWM:") / 1024
 }
 
-// rssMB returns the process's current resident set size in MB, 0 if unknown.
-func rssMB() float64 {
-	return procStatusKB("VmRSS:") / 1024
-}
-
 // resetPeakRSS restarts VmHWM from the current RSS (Linux: write 5 to clear_refs).
 func resetPeakRSS(tb testing.TB) {
 	if err := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0); err != nil {

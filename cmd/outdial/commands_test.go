@@ -119,15 +119,17 @@ node_id = 1                 # env and a flag override it
 log_format = "json"
 
 [sip]
-listen = "127.0.0.1:5999"
+listen = "127.0.0.1:0"      # only the file sets the SIP section
+voice = "en"
 `)
 	e.vars["OUTDIAL_CONFIG"] = file
 	e.vars["OUTDIAL_HTTP"] = "127.0.0.1:0"
 	e.vars["OUTDIAL_NODE_ID"] = "2"
 	delete(e.vars, "OUTDIAL_DATA")
+	delete(e.vars, "OUTDIAL_SIP_LISTEN")
 	s := e.serve(nil, "--node-id", "3")
 	c := s.srv.Config
-	if c.Data != data || c.NodeID != 3 || c.SIP.Listen != "127.0.0.1:5999" || c.LogFormat != "json" {
+	if c.Data != data || c.NodeID != 3 || c.SIP.Voice != "en" || c.LogFormat != "json" {
 		t.Fatalf("config: %+v", c)
 	}
 	if _, err := os.Stat(data); err != nil {

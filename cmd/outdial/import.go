@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/outdial/outdial/internal/app"
 	"io"
 	"os"
 
@@ -56,7 +57,7 @@ func (m *Main) importContacts(ctx context.Context, args []string) error {
 		defer f.Close()
 		in = f
 	}
-	store, err := openStore(ctx, cfg.DB, outdial.SystemClock{})
+	store, err := app.OpenStore(ctx, cfg.DB, outdial.SystemClock{})
 	if err != nil {
 		return err
 	}

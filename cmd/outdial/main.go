@@ -8,6 +8,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/outdial/outdial/internal/app"
 	"io"
 	"os"
 	"runtime"
@@ -35,7 +36,9 @@ type Main struct {
 	// Exit ends the process on a second signal (os.Exit by default).
 	Exit func(code int)
 	// Started, if set, is called with the server once serve is listening (tests).
-	Started func(*Server)
+	Started func(*app.Server)
+
+	hangup func() // cuts live calls (a second signal)
 }
 
 // NewMain returns a Main on the process's streams and environment.

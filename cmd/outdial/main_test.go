@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/outdial/outdial/internal/app"
 	"io"
 	"net/http"
 	"os"
@@ -49,6 +50,8 @@ func newEnv(t *testing.T) *env {
 		"OUTDIAL_DB":   "sqlite:" + filepath.Join(dir, "outdial.db"),
 		"OUTDIAL_DATA": filepath.Join(dir, "data"),
 		"OUTDIAL_HTTP": "127.0.0.1:0",
+		// SIP on a free port: test packages run in parallel processes.
+		"OUTDIAL_SIP_LISTEN": "127.0.0.1:0",
 	}}
 }
 
@@ -87,7 +90,7 @@ func (e *env) mustRun(args ...string) string {
 // serving is "outdial serve" running in the background.
 type serving struct {
 	t      *testing.T
-	srv    *Server
+	srv    *app.Server
 	url    string
 	cancel context.CancelFunc
 	done   chan int
@@ -104,8 +107,8 @@ func (e *env) serve(m *Main, args ...string) *serving {
 	} else {
 		m.Stderr = s.stderr
 	}
-	started := make(chan *Server, 1)
-	m.Started = func(srv *Server) { started <- srv }
+	started := make(chan *app.Server, 1)
+	m.Started = func(srv *app.Server) { started <- srv }
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
 	go func() { s.done <- m.Run(ctx, append([]string{"serve"}, args...)) }()

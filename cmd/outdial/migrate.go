@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/outdial/outdial/internal/app"
 
 	"github.com/outdial/outdial"
 	"github.com/outdial/outdial/internal/config"
@@ -19,7 +20,7 @@ func (m *Main) migrate(ctx context.Context, args []string) error {
 	if len(pos) > 0 {
 		return usageErrorf("migrate takes no arguments, got %q", pos[0])
 	}
-	store, err := openStore(ctx, cfg.DB, outdial.SystemClock{})
+	store, err := app.OpenStore(ctx, cfg.DB, outdial.SystemClock{})
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/outdial/outdial/internal/app"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -26,14 +27,11 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 
 	logger.Info("outdial starting", slog.String("version", version),
 		slog.String("config_file", fs.settings.ConfigFile(m.Getenv)), slog.Any("config", cfg))
-	srv, err := NewServer(ctx, cfg, logger)
+	srv, err := app.New(ctx, cfg, app.Options{Logger: logger, Version: version})
 	if err != nil {
 		return err
 	}
-	// The dialing engine, the SIP user agent and the webhook dispatcher plug in here,
-	// before Start: build them on srv.Store, srv.Clock, srv.CallIDs and srv.Logger, set
-	// srv.Tasks.Wake (and Notify), mount more dialects on srv.Mux, and register their
-	// stop with srv.OnClose (it runs after HTTP has drained, before the store closes).
+	m.hangup = srv.HangUp
 	if err := srv.Start(); err != nil {
 		srv.Close(context.Background())
 		return err
@@ -82,7 +80,10 @@ func (m *Main) notifyShutdown(parent context.Context, logger *slog.Logger) (ctx 
 				return
 			case sig := <-sigs:
 				if n > 0 {
-					logger.Error("second signal: exiting now", slog.String("signal", sig.String()))
+					logger.Error("second signal: hanging up live calls and exiting", slog.String("signal", sig.String()))
+					if m.hangup != nil {
+						m.hangup()
+					}
 					m.Exit(1)
 					return
 				}

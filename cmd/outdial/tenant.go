@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/outdial/outdial/internal/app"
 
 	"github.com/outdial/outdial"
 	"github.com/outdial/outdial/internal/auth"
@@ -26,7 +27,7 @@ func (m *Main) tenant(ctx context.Context, args []string) error {
 	if len(pos) != 1 {
 		return usageErrorf("tenant %s needs exactly one NAME", sub)
 	}
-	store, err := openStore(ctx, cfg.DB, outdial.SystemClock{})
+	store, err := app.OpenStore(ctx, cfg.DB, outdial.SystemClock{})
 	if err != nil {
 		return err
 	}

@@ -35,6 +35,9 @@ type Config struct {
 	// ShutdownTimeout bounds a graceful shutdown: in-flight requests and calls get this
 	// long before they are cut.
 	ShutdownTimeout time.Duration
+	// Telephony is how calls are placed: "sip" over the lines' trunks, or "sim" through an
+	// in-process simulated carrier (no network; for trials, crash tests and benchmarks).
+	Telephony string
 
 	SIP      SIP
 	Webhooks Webhooks
@@ -71,6 +74,7 @@ func Default() Config {
 		LogLevel:        "info",
 		LogFormat:       "text",
 		ShutdownTimeout: 10 * time.Second,
+		Telephony:       "sip",
 		SIP:             SIP{Listen: "127.0.0.1:5070", Voice: "cmn"},
 		Webhooks:        Webhooks{Timeout: 10 * time.Second},
 	}
@@ -96,6 +100,8 @@ func (c Config) Validate() error {
 		return bad("log_format", "must be text or json, got %q", c.LogFormat)
 	case c.ShutdownTimeout <= 0:
 		return bad("shutdown_timeout", "must be positive, got %s", c.ShutdownTimeout)
+	case c.Telephony != "sip" && c.Telephony != "sim":
+		return bad("telephony", "must be sip or sim, got %q", c.Telephony)
 	case c.Webhooks.Timeout <= 0:
 		return bad("webhooks.timeout", "must be positive, got %s", c.Webhooks.Timeout)
 	}

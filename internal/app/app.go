@@ -1,4 +1,7 @@
-package main
+// Package app assembles a running outdial: the store, the dialing engine, telephony, the
+// API dialects and the HTTP server. cmd/outdial runs it; end-to-end tests run it too, on
+// 127.0.0.1 with a temporary database.
+package app
 
 import (
 	"context"
@@ -17,14 +20,28 @@ import (
 	"github.com/outdial/outdial/internal/api/native"
 	"github.com/outdial/outdial/internal/config"
 	"github.com/outdial/outdial/internal/contactimport"
+	"github.com/outdial/outdial/internal/engine"
 	"github.com/outdial/outdial/internal/store/sqlstore"
 	"github.com/outdial/outdial/internal/taskctl"
+	"github.com/outdial/outdial/internal/telephony"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// Server is a running outdial: its store, the services the API dialects share and the
-// HTTP server. NewServer builds it without listening; mount more handlers on Mux, set
-// Tasks.Wake and register shutdown steps with OnClose before Start; Close ends it.
+// Options are what a Server takes besides its configuration.
+type Options struct {
+	Logger  *slog.Logger
+	Version string
+	// Originator, if set, places the calls instead of the one Config.Telephony names
+	// (tests wrap or replace telephony).
+	Originator telephony.Originator
+}
+
+// Server is a running outdial: its store, the services the API dialects share, the
+// dialing engine with its telephony, and the HTTP server. New builds it without
+// listening or dialling; mount more handlers on Mux and register shutdown steps with
+// OnClose before Start; Close ends it.
 type Server struct {
 	Config   config.Config
 	Logger   *slog.Logger
@@ -35,6 +52,18 @@ type Server struct {
 	Importer *contactimport.Importer
 	// Mux routes every request: the native API under /api/v1, GET /healthz, GET /metrics.
 	Mux *http.ServeMux
+	// Registry holds this server's Prometheus metrics (served at /metrics).
+	Registry *prometheus.Registry
+	// Telephony places the calls; Engine dials the running tasks through it.
+	Telephony telephony.Originator
+	Engine    *engine.Engine
+	// DataDir is where recordings and prompts live.
+	DataDir string
+
+	opts        Options
+	engineStop  context.CancelFunc
+	engineDrain context.CancelFunc
+	engineDone  chan error
 
 	http    *http.Server
 	ln      net.Listener
@@ -45,21 +74,29 @@ type Server struct {
 	closeErr  error
 }
 
-// NewServer opens the store (applying migrations), creates the data directory and
-// mounts the routes. The caller must Close the server, even when it never starts.
-func NewServer(ctx context.Context, cfg config.Config, logger *slog.Logger) (*Server, error) {
+// New opens the store (applying migrations), creates the data directory, builds
+// telephony and the engine, and mounts the routes. The caller must Close the server, even
+// when it never starts.
+func New(ctx context.Context, cfg config.Config, opts Options) (*Server, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
+	}
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
 	}
 	clock := outdial.Clock(outdial.SystemClock{})
 	if err := os.MkdirAll(cfg.Data, 0o755); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
-	store, err := openStore(ctx, cfg.DB, clock)
+	store, err := OpenStore(ctx, cfg.DB, clock)
 	if err != nil {
 		return nil, err
 	}
 	s := &Server{
+		opts:     opts,
+		DataDir:  cfg.Data,
+		Registry: prometheus.NewRegistry(),
 		Config:   cfg,
 		Logger:   logger,
 		Clock:    clock,
@@ -72,8 +109,13 @@ func NewServer(ctx context.Context, cfg config.Config, logger *slog.Logger) (*Se
 	native.New(native.Config{Store: store, Importer: s.Importer, Tasks: s.Tasks, Clock: clock,
 		Logger: logger.With(slog.String("api", "native")), DataDir: cfg.Data}).Register(s.Mux)
 	s.Mux.HandleFunc("GET /healthz", s.healthz)
-	s.Mux.Handle("GET /metrics", promhttp.Handler())
-	registerBuildInfo()
+	s.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		buildInfo(opts.Version))
+	s.Mux.Handle("GET /metrics", promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{}))
+	if err := s.buildDialer(); err != nil {
+		s.Close(ctx)
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -84,7 +126,8 @@ func (s *Server) OnClose(f func(ctx context.Context) error) {
 	s.closers = append(s.closers, f)
 }
 
-// Start listens on Config.HTTP and serves in the background; Addr tells the address.
+// Start listens on Config.HTTP and serves in the background, and starts the engine; Addr
+// tells the address.
 func (s *Server) Start() error {
 	ln, err := net.Listen("tcp", s.Config.HTTP)
 	if err != nil {
@@ -105,6 +148,7 @@ func (s *Server) Start() error {
 		}
 		s.served <- err
 	}()
+	s.startEngine()
 	return nil
 }
 

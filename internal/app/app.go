@@ -21,9 +21,11 @@ import (
 	"github.com/outdial/outdial/internal/config"
 	"github.com/outdial/outdial/internal/contactimport"
 	"github.com/outdial/outdial/internal/engine"
+	"github.com/outdial/outdial/internal/recording"
 	"github.com/outdial/outdial/internal/store/sqlstore"
 	"github.com/outdial/outdial/internal/taskctl"
 	"github.com/outdial/outdial/internal/telephony"
+	"github.com/outdial/outdial/internal/webhook"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -59,7 +61,12 @@ type Server struct {
 	Engine    *engine.Engine
 	// DataDir is where recordings and prompts live.
 	DataDir string
+	// Recordings signs and serves recording links (GET /recordings/...).
+	Recordings *recording.Links
+	// Formats are the webhook formats the dialects deliver in.
+	Formats webhook.Formats
 
+	notifiers   []engine.Notifier
 	opts        Options
 	engineStop  context.CancelFunc
 	engineDrain context.CancelFunc
@@ -97,6 +104,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*Server, error) 
 		opts:     opts,
 		DataDir:  cfg.Data,
 		Registry: prometheus.NewRegistry(),
+		Formats:  webhook.Formats{},
 		Config:   cfg,
 		Logger:   logger,
 		Clock:    clock,
@@ -112,6 +120,14 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*Server, error) 
 	s.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		buildInfo(opts.Version))
 	s.Mux.Handle("GET /metrics", promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{}))
+	if err := s.newLinks(); err != nil {
+		s.Close(ctx)
+		return nil, err
+	}
+	if err := s.mountDialects(); err != nil {
+		s.Close(ctx)
+		return nil, err
+	}
 	if err := s.buildDialer(); err != nil {
 		s.Close(ctx)
 		return nil, err

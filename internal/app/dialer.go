@@ -45,7 +45,7 @@ func (s *Server) buildDialer() error {
 	s.Telephony = orig
 	s.Engine = engine.New(engine.Config{Store: s.Store, Originator: orig, Clock: s.Clock, IDs: s.CallIDs,
 		NodeID: strconv.Itoa(cfg.NodeID), Logger: s.Logger.With(slog.String("component", "engine")),
-		Metrics: engine.NewMetrics(s.Registry), Record: record})
+		Metrics: engine.NewMetrics(s.Registry), Record: record, Notifiers: s.notifiers})
 	s.Tasks.Wake = s.Engine.Wake
 	return nil
 }

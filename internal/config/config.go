@@ -20,6 +20,9 @@ import (
 type Config struct {
 	// HTTP is the host:port the API listens on.
 	HTTP string
+	// PublicURL is the base URL customers reach this server at (recording links in
+	// callbacks); empty means "http://" and the HTTP address.
+	PublicURL string
 	// DB is the database: "sqlite:PATH" or a bare path for SQLite, "postgres://..." or
 	// "postgresql://..." for PostgreSQL. It may hold a password: log Redacted, never Config.
 	DB string
@@ -87,6 +90,9 @@ func (c Config) Validate() error {
 	}
 	if err := checkHostPort(c.HTTP); err != nil {
 		return bad("http", "%v", err)
+	}
+	if c.PublicURL != "" && !outdial.ValidCallbackURL(c.PublicURL) {
+		return bad("public_url", "must be an http or https URL, got %q", c.PublicURL)
 	}
 	if _, _, err := ParseDB(c.DB); err != nil {
 		return bad("db", "%v", err)

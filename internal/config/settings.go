@@ -24,6 +24,7 @@ type Setting struct {
 // settings is every setting, in the order usage and docs list them.
 var settings = []*Setting{
 	text("http", "host:port the HTTP API listens on", func(c *Config) *string { return &c.HTTP }),
+	text("public_url", "base URL customers reach this server at, for links in callbacks (default: http:// and the http address)", func(c *Config) *string { return &c.PublicURL }),
 	text("db", "database: sqlite:PATH (or a bare path), or postgres://user:pass@host/db", func(c *Config) *string { return &c.DB }),
 	text("data", "directory of recordings and prompts (created if missing)", func(c *Config) *string { return &c.Data }),
 	integer("node_id", "this node's id in call ids, 0-1023; distinct per node sharing a database", func(c *Config) *int { return &c.NodeID }),

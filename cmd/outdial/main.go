@@ -59,7 +59,9 @@ func usageErrorf(format string, args ...any) error {
 const usage = `outdial is an outbound calling platform.
 
 Usage:
+  outdial demo [--once] [flags]                  run the server, the carrier simulator and a sample task
   outdial serve [flags]                          run the server (API, /healthz, /metrics)
+  outdial carrier-sim [--listen HOST:PORT]       run the SIP carrier simulator alone
   outdial migrate [--db URL]                     apply the database migrations and exit
   outdial tenant create NAME [--db URL]          create a tenant; print its API token
   outdial tenant token NAME [--db URL]           issue another token for a tenant
@@ -105,6 +107,10 @@ func (m *Main) run(ctx context.Context, args []string) error {
 	switch cmd {
 	case "serve":
 		return m.serve(ctx, rest)
+	case "demo":
+		return m.demo(ctx, rest)
+	case "carrier-sim":
+		return m.carrierSim(ctx, rest)
 	case "migrate":
 		return m.migrate(ctx, rest)
 	case "tenant":

@@ -22,6 +22,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return usageErrorf("serve takes no arguments, got %q", pos[0])
 	}
 	logger := newLogger(cfg, m.Stderr)
+	defer routeLibraryLogs(cfg, logger, false)()
 	ctx, stop := m.notifyShutdown(ctx, logger)
 	defer stop()
 

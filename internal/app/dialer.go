@@ -30,7 +30,7 @@ func (s *Server) buildDialer() error {
 	switch {
 	case orig != nil:
 	case cfg.Telephony == "sim":
-		orig = sim.New(s.Clock, SimProfile)
+		orig = sim.New(s.Clock, SimProfile.Faster(cfg.Sim.Speedup))
 	default:
 		lines := &lineCache{store: s.Store, log: s.Logger}
 		ua, err := sipua.New(sipua.Config{ListenAddr: cfg.SIP.Listen, ExternalHost: cfg.SIP.ExternalHost,

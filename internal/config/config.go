@@ -42,8 +42,15 @@ type Config struct {
 	// in-process simulated carrier (no network; for trials, crash tests and benchmarks).
 	Telephony string
 
+	Sim      Sim
 	SIP      SIP
 	Webhooks Webhooks
+}
+
+// Sim is the configuration of the simulated carrier (Telephony "sim").
+type Sim struct {
+	// Speedup divides every ring and talk time of the simulated calls (1: real time).
+	Speedup int
 }
 
 // SIP is the configuration of the SIP user agent that places calls.
@@ -78,6 +85,7 @@ func Default() Config {
 		LogFormat:       "text",
 		ShutdownTimeout: 10 * time.Second,
 		Telephony:       "sip",
+		Sim:             Sim{Speedup: 1},
 		SIP:             SIP{Listen: "127.0.0.1:5070", Voice: "cmn"},
 		Webhooks:        Webhooks{Timeout: 10 * time.Second},
 	}
@@ -108,6 +116,8 @@ func (c Config) Validate() error {
 		return bad("shutdown_timeout", "must be positive, got %s", c.ShutdownTimeout)
 	case c.Telephony != "sip" && c.Telephony != "sim":
 		return bad("telephony", "must be sip or sim, got %q", c.Telephony)
+	case c.Sim.Speedup < 1 || c.Sim.Speedup > 1000:
+		return bad("sim.speedup", "must be 1 to 1000, got %d", c.Sim.Speedup)
 	case c.Webhooks.Timeout <= 0:
 		return bad("webhooks.timeout", "must be positive, got %s", c.Webhooks.Timeout)
 	}

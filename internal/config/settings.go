@@ -32,6 +32,7 @@ var settings = []*Setting{
 	text("log_format", "text or json (logs go to stderr)", func(c *Config) *string { return &c.LogFormat }),
 	duration("shutdown_timeout", "how long a graceful shutdown may take", func(c *Config) *time.Duration { return &c.ShutdownTimeout }),
 	text("telephony", "how calls are placed: sip (real SIP trunks) or sim (an in-process simulated carrier, for trials and tests)", func(c *Config) *string { return &c.Telephony }),
+	integer("sim.speedup", "the simulated carrier (telephony sim) runs this many times faster than real time", func(c *Config) *int { return &c.Sim.Speedup }),
 	text("sip.listen", "host:port of SIP (UDP and TCP)", func(c *Config) *string { return &c.SIP.Listen }),
 	text("sip.external_host", "address announced in SIP and SDP instead of the listen host (NAT)", func(c *Config) *string { return &c.SIP.ExternalHost }),
 	integer("sip.rtp_port_min", "lowest RTP port (0 with sip.rtp_port_max 0: any free port)", func(c *Config) *int { return &c.SIP.RTPPortMin }),

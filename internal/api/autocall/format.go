@@ -1,0 +1,104 @@
+package autocall
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/outdial/outdial"
+)
+
+// FormatName is the name of the CDR push format in outbox messages and subscriptions.
+const FormatName = "autocall"
+
+// Format is the CDR push as a webhook format: it wraps an outbox message's payload (the
+// push data JSON) in {"type":1,"sign","timestamp","data"}, encrypting data when the
+// subscription asks, and counts a push delivered when the receiver answers 2xx with JSON
+// holding "code": 0. Register it with the webhook dispatcher's formats.
+type Format struct {
+	// Location is the time zone of the push timestamp (Asia/Shanghai when nil).
+	Location *time.Location
+	// Rand is the source of the encryption IVs (crypto/rand when nil; tests fix it).
+	Rand io.Reader
+}
+
+// Name returns "autocall".
+func (Format) Name() string { return FormatName }
+
+// Build renders one delivery attempt made at now: a fresh timestamp, the data (encrypted
+// with a fresh IV when sub.Encrypt) and its sign. The body's members come in the order
+// type, sign, timestamp, data, with no spaces and no trailing newline, so the text of
+// data runs from after the first `"data":` to the last `}` but one byte.
+func (f Format) Build(m *outdial.OutboxMessage, sub *outdial.Subscription, now time.Time) ([]byte, http.Header, error) {
+	if sub == nil {
+		return nil, nil, errors.New("autocall push: the message has no subscription (no secret to sign with)")
+	}
+	if !json.Valid(m.Payload) || len(m.Payload) == 0 || m.Payload[0] != '{' {
+		return nil, nil, fmt.Errorf("autocall push: the payload of message %d is not a JSON object", m.ID)
+	}
+	loc := f.Location
+	if loc == nil {
+		loc = shanghai
+	}
+	ts := now.In(loc).Format(timeLayout)
+	data := m.Payload
+	if sub.Encrypt {
+		if sub.Secret == "" {
+			return nil, nil, errors.New("autocall push: encryption needs a secret, and the subscription has none")
+		}
+		r := f.Rand
+		if r == nil {
+			r = rand.Reader
+		}
+		iv := make([]byte, 16)
+		if _, err := io.ReadFull(r, iv); err != nil {
+			return nil, nil, fmt.Errorf("autocall push: IV: %w", err)
+		}
+		text, err := Encrypt(sub.Secret, iv, m.Payload)
+		if err != nil {
+			return nil, nil, err
+		}
+		data = []byte(text)
+	}
+	var b bytes.Buffer
+	b.Grow(len(data) + 96)
+	fmt.Fprintf(&b, `{"type":1,"sign":"%s","timestamp":"%s","data":`, Sign(sub.Secret, ts, data), ts)
+	if sub.Encrypt {
+		b.WriteByte('"')
+		b.Write(data)
+		b.WriteByte('"')
+	} else {
+		b.Write(data)
+	}
+	b.WriteByte('}')
+	h := http.Header{}
+	h.Set("Content-Type", "application/json")
+	return b.Bytes(), h, nil
+}
+
+// Delivered reports whether the receiver took the push: a 2xx answer whose body is a JSON
+// object with "code" equal to 0 (the number, or the string "0").
+func (Format) Delivered(status int, body []byte) bool {
+	if status < 200 || status > 299 {
+		return false
+	}
+	var answer struct {
+		Code json.RawMessage `json:"code"`
+	}
+	if json.Unmarshal(bytes.TrimPrefix(body, []byte("\xef\xbb\xbf")), &answer) != nil {
+		return false
+	}
+	var n float64
+	if len(answer.Code) == 0 || string(answer.Code) == "null" {
+		return false
+	} else if json.Unmarshal(answer.Code, &n) == nil {
+		return n == 0
+	}
+	var s string
+	return json.Unmarshal(answer.Code, &s) == nil && s == "0"
+}

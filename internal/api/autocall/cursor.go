@@ -55,3 +55,7 @@ func (h *Handler) cursorMAC(tenantID int64, head []byte) []byte {
 	m.Write(head[1:9])
 	return m.Sum(nil)[:cursorMACLen]
 }
+
+// CursorAfter returns the searchAfter that continues a search of the tenant after the
+// call (for tools and benchmarks that start deep in a result).
+func (h *Handler) CursorAfter(tenantID, callID int64) string { return h.makeCursor(tenantID, callID) }

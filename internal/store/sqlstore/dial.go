@@ -128,14 +128,6 @@ func (s *Store) startAttempt(ctx context.Context, tx *sql.Tx, a outdial.AttemptS
 	case a.CallsPerSecond > 0 && l.tat > start:
 		return &outdial.Refusal{Reason: outdial.RefusePaced, Until: time.UnixMicro(l.tat).UTC()}, nil
 	}
-	var status string
-	var attempts int
-	err := s.txRow(ctx, tx, `SELECT status, attempts FROM contacts WHERE id = ?`, c.ContactID).Scan(&status, &attempts)
-	if err == sql.ErrNoRows || (err == nil && status != string(outdial.ContactPending)) {
-		return &outdial.Refusal{Reason: outdial.RefuseNotPending}, nil
-	} else if err != nil {
-		return nil, err
-	}
 	if n, err := s.count(ctx, tx, `SELECT count(*) FROM blocklist WHERE tenant_id = ? AND phone = ?`, c.TenantID, c.Called); err != nil {
 		return nil, err
 	} else if n > 0 {
@@ -159,6 +151,17 @@ func (s *Store) startAttempt(ctx context.Context, tx *sql.Tx, a outdial.AttemptS
 			return &outdial.Refusal{Reason: outdial.RefuseCapped, Until: outdial.CallIDTime(oldest.Int64).Add(cap.window)}, nil
 		}
 	}
+	// Claim the contact: only a pending one moves to dialing, so two engines never both win.
+	now := ms(s.now())
+	var attempts int
+	err := s.txRow(ctx, tx, `UPDATE contacts SET status = 'dialing', attempts = attempts + 1, last_call_id = ?, updated_at = ?
+		WHERE id = ? AND status = 'pending' RETURNING attempts`, c.ID, now, c.ContactID).Scan(&attempts)
+	if err == sql.ErrNoRows {
+		return &outdial.Refusal{Reason: outdial.RefuseNotPending}, nil
+	} else if err != nil {
+		return nil, err
+	}
+	attempts-- // the count before this attempt
 	if a.CallsPerSecond > 0 {
 		l.tat = max(l.tat, start) + int64(1e6/a.CallsPerSecond)
 		l.tatChanged = true
@@ -169,11 +172,6 @@ func (s *Store) startAttempt(ctx context.Context, tx *sql.Tx, a outdial.AttemptS
 		t.dialed++
 	}
 	c.Attempt, c.Status = attempts+1, outdial.CallStarted
-	now := ms(s.now())
-	if _, err := s.exec(ctx, tx, `UPDATE contacts SET status = 'dialing', attempts = attempts + 1, last_call_id = ?, updated_at = ? WHERE id = ?`,
-		c.ID, now, c.ContactID); err != nil {
-		return nil, err
-	}
 	_, err = s.exec(ctx, tx, `INSERT INTO calls (id, tenant_id, project_id, task_id, batch_id, contact_id, line_id, attempt, node_id,
 		status, caller, called, called_areacode, called_areaname, called_type, called_vendor, start_time, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,

@@ -152,9 +152,9 @@ func TestBadRequests(t *testing.T) {
 			} else if strings.HasPrefix(tc.route, "=") {
 				query = "r" + tc.route
 			}
-			a := e.send(tc.method, query, []byte(w.replacer.Replace(tc.body)))
+			a := e.Send(tc.method, query, []byte(w.replacer.Replace(tc.body)))
 			a.t = t
-			a.fails(tc.want)
+			a.Fails(tc.want)
 			if after := e.snapshot(w.a, w.b); after != before {
 				t.Fatalf("the request changed the store:\n%s\n%s", before, after)
 			}
@@ -173,9 +173,9 @@ func TestAnotherTenantsIDsLookUnknown(t *testing.T) {
 	unknown := "987654321"
 	same := func(route, theirs, data string) {
 		t.Helper()
-		a := e.call(w.a.token, route, rawJSON(w.replacer.Replace(data)))
-		b := e.call(w.a.token, route, rawJSON(strings.ReplaceAll(w.replacer.Replace(data), theirs, unknown)))
-		ma, mb := a.fails(StatusNotFound), b.fails(StatusNotFound)
+		a := e.Call(w.a.token, route, rawJSON(w.replacer.Replace(data)))
+		b := e.Call(w.a.token, route, rawJSON(strings.ReplaceAll(w.replacer.Replace(data), theirs, unknown)))
+		ma, mb := a.Fails(StatusNotFound), b.Fails(StatusNotFound)
 		if strings.ReplaceAll(ma, theirs, unknown) != mb {
 			t.Errorf("%s: another tenant's id answers %q, an unknown one %q", route, ma, mb)
 		}
@@ -204,9 +204,9 @@ func TestDownloadErrors(t *testing.T) {
 		{"no path", "r=groupcall/record-download&token=" + w.a.token, http.StatusBadRequest, StatusInvalid},
 		{"unknown parameter", "r=groupcall/record-download&token=" + w.a.token + "&path=" + path + "&x=1", http.StatusBadRequest, StatusMalformed},
 	} {
-		a := e.send("GET", tc.query, nil)
-		if a.status != tc.http || a.env.StatusCode != tc.want {
-			t.Errorf("%s: HTTP %d %s, want HTTP %d statusCode %d", tc.name, a.status, a.body, tc.http, tc.want)
+		a := e.Send("GET", tc.query, nil)
+		if a.Status != tc.http || a.Env.StatusCode != tc.want {
+			t.Errorf("%s: HTTP %d %s, want HTTP %d statusCode %d", tc.name, a.Status, a.Body, tc.http, tc.want)
 		}
 	}
 }

@@ -18,42 +18,42 @@ func TestTaskRoutes(t *testing.T) {
 	want := taskWire{ID: id, Name: "spring", Status: "0", StartTime: "08:30:01", EndTime: "19:30:02"}
 
 	var list struct{ List []taskWire }
-	e.call(a.token, "task-list", nil).ok(&list)
+	e.Call(a.token, "task-list", nil).OK(&list)
 	if len(list.List) != 1 || list.List[0] != want {
 		t.Fatalf("task-list %+v, want [%+v]", list.List, want)
 	}
 	// PHP clients send an empty data as [] or {}.
-	e.call(a.token, "task-list", []any{}).ok(nil)
-	e.call(a.token, "task-list", map[string]any{}).ok(nil)
+	e.Call(a.token, "task-list", []any{}).OK(nil)
+	e.Call(a.token, "task-list", map[string]any{}).OK(nil)
 
 	var info struct{ Info taskWire }
-	e.call(a.token, "task-info", map[string]any{"id": id}).ok(&info)
+	e.Call(a.token, "task-info", map[string]any{"id": id}).OK(&info)
 	if info.Info != want {
 		t.Fatalf("task-info %+v, want %+v", info.Info, want)
 	}
 	// A whole number is taken for an id string.
-	e.call(a.token, "task-info", map[string]any{"id": a.task.ID}).ok(nil)
+	e.Call(a.token, "task-info", map[string]any{"id": a.task.ID}).OK(nil)
 
 	var added struct {
 		BatchID string `json:"batch_id"`
 	}
-	e.call(a.token, "batch-add", map[string]any{"id": id, "name": "api_create_test"}).ok(&added)
+	e.Call(a.token, "batch-add", map[string]any{"id": id, "name": "api_create_test"}).OK(&added)
 	b, err := e.store.Batch(ctx, a.tenant.ID, mustAtoi(t, added.BatchID))
 	if err != nil || b.TaskID != a.task.ID || b.Name != "api_create_test" {
 		t.Fatalf("batch-add made %+v, %v", b, err)
 	}
 	var bound struct{ List []string }
-	e.call(a.token, "task-bound-batch-id-list", map[string]any{"id": id}).ok(&bound)
+	e.Call(a.token, "task-bound-batch-id-list", map[string]any{"id": id}).OK(&bound)
 	if strings.Join(bound.List, ",") != strconv.FormatInt(a.batch.ID, 10)+","+added.BatchID {
 		t.Fatalf("bound batches %v", bound.List)
 	}
 
-	e.call(a.token, "task-start", map[string]any{"id": id}).ok(nil)
-	e.call(a.token, "task-info", map[string]any{"id": id}).ok(&info)
+	e.Call(a.token, "task-start", map[string]any{"id": id}).OK(nil)
+	e.Call(a.token, "task-info", map[string]any{"id": id}).OK(&info)
 	if info.Info.Status != "1" {
 		t.Fatalf("status after task-start: %q", info.Info.Status)
 	}
-	e.call(a.token, "task-stop", map[string]any{"id": id}).ok(nil)
+	e.Call(a.token, "task-stop", map[string]any{"id": id}).OK(nil)
 	if task, _ := e.store.Task(ctx, a.tenant.ID, a.task.ID); task.Status != outdial.TaskStopped {
 		t.Fatalf("status after task-stop: %s", task.Status)
 	}
@@ -83,8 +83,8 @@ func TestUploadData(t *testing.T) {
 		{"phone": "13800000014", "email": "not an email"},
 	}
 	var got uploadWire
-	e.call(a.token, "upload-data", map[string]any{"id": strconv.FormatInt(a.task.ID, 10),
-		"batch_id": strconv.FormatInt(a.batch.ID, 10), "data_list": rows}).ok(&got)
+	e.Call(a.token, "upload-data", map[string]any{"id": strconv.FormatInt(a.task.ID, 10),
+		"batch_id": strconv.FormatInt(a.batch.ID, 10), "data_list": rows}).OK(&got)
 	if got.SuccessCount != 2 || got.DuplicateCount != 1 || got.FailCount != 5 {
 		t.Fatalf("counts %+v", got)
 	}
@@ -101,13 +101,13 @@ func TestUploadData(t *testing.T) {
 		}
 	}
 	// Again: every good row is now a duplicate of the batch, and no failList is shown.
-	a2 := e.call(a.token, "upload-data", map[string]any{"id": strconv.FormatInt(a.task.ID, 10),
-		"batch_id": strconv.FormatInt(a.batch.ID, 10), "data_list": rows[:3]}).ok(&got)
+	a2 := e.Call(a.token, "upload-data", map[string]any{"id": strconv.FormatInt(a.task.ID, 10),
+		"batch_id": strconv.FormatInt(a.batch.ID, 10), "data_list": rows[:3]}).OK(&got)
 	if got.SuccessCount != 0 || got.DuplicateCount != 3 || got.FailCount != 0 {
 		t.Fatalf("counts %+v", got)
 	}
-	if strings.Contains(string(a2.body), "failList") {
-		t.Fatalf("failList shown without failures: %s", a2.body)
+	if strings.Contains(string(a2.Body), "failList") {
+		t.Fatalf("failList shown without failures: %s", a2.Body)
 	}
 	cs, err := e.store.Contacts(ctx, a.tenant.ID, outdial.ContactFilter{BatchID: a.batch.ID})
 	if err != nil || len(cs) != 2 || cs[1].State != "order-1" || cs[0].CallbackURL != "http://www.example.com" {
@@ -119,13 +119,13 @@ func TestUploadData(t *testing.T) {
 func TestRecordListEmpty(t *testing.T) {
 	e := newEnv(t)
 	a := e.account("acme")
-	ans := e.call(a.token, "record-list", map[string]any{"id": strconv.FormatInt(a.task.ID, 10), "type": "2",
-		"search_date": "2022-03-28", "call_result": "2", "page": "1", "page_size": "10"}).ok(nil)
-	if ans.env.Message != "获取成功" {
-		t.Fatalf("message %q", ans.env.Message)
+	ans := e.Call(a.token, "record-list", map[string]any{"id": strconv.FormatInt(a.task.ID, 10), "type": "2",
+		"search_date": "2022-03-28", "call_result": "2", "page": "1", "page_size": "10"}).OK(nil)
+	if ans.Env.Message != "获取成功" {
+		t.Fatalf("message %q", ans.Env.Message)
 	}
 	var info map[string]json.RawMessage
-	json.Unmarshal(ans.env.Info, &info)
+	json.Unmarshal(ans.Env.Info, &info)
 	want := map[string]string{"page": "1", "page_size": "10", "total_page": "0", "total_count": `"0"`, "info": "[]"}
 	for k, v := range want {
 		if string(info[k]) != v {

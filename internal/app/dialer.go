@@ -65,7 +65,12 @@ func (s *Server) startEngine() {
 		case <-ctx.Done():
 			s.Logger.Warn("shutdown timeout: hanging up live calls")
 			hangup()
-			return <-s.engineDone
+			select {
+			case err := <-s.engineDone:
+				return err
+			case <-time.After(10 * time.Second):
+				return fmt.Errorf("engine: calls still live 10 s after hanging up; their outcomes are recovered at the next start")
+			}
 		}
 	})
 }

@@ -49,8 +49,10 @@ func (e *Engine) end(lc *liveCall, o outdial.Outcome, now time.Time) {
 	e.pending = append(e.pending, e.attemptEnd(c, lc.contact, run.task, run.recall, run.rules))
 	delete(e.live, c.ID)
 	run.live--
-	run.line.live--
-	run.line.full = false
+	if lr := e.lines[c.LineID]; lr != nil { // the call's line, even if the task moved to another
+		lr.live--
+		lr.full = false
+	}
 	run.taskFull = false
 	run.wakeAt = time.Time{}
 	if lc.channel < len(run.channels) {

@@ -202,3 +202,31 @@ func TestRules(t *testing.T) {
 		})
 	}
 }
+
+// TestLineChangeMidTask moves a running task to another line while calls are live: the
+// live calls keep their slots on the old line until they end, and neither line ever
+// carries more calls than its concurrency.
+func TestLineChangeMidTask(t *testing.T) {
+	clk := clock.NewVirtual(local(0, 10, 0, 0))
+	s := openSQLite(t, clk)
+	f := newFixture(t, s, "acme")
+	old, next := f.line(3, 0), f.line(2, 0)
+	task := f.task(old, 3, 20, 13800000000, nil)
+	h := newHarness(t, s, clk, fixed, "n1")
+	f.start(task)
+	h.wake()
+	h.runUntil(local(0, 10, 0, 10)) // 3 calls live on the old line
+	task.LineID = next.ID
+	mustDo(t, s.UpdateTask(ctx, task))
+	h.wake()
+	h.runUntilFinished(local(0, 12, 0, 0), task)
+	h.obs.check()
+	if h.obs.maxLine[next.ID] != 2 || h.obs.maxLine[old.ID] != 3 {
+		t.Fatalf("peaks: old line %d/3, new line %d/2", h.obs.maxLine[old.ID], h.obs.maxLine[next.ID])
+	}
+	for _, l := range []*outdial.Line{old, next} {
+		if live, _, _ := s.LineUsage(ctx, f.tenant.ID, l.ID); live != 0 {
+			t.Errorf("line %d still counts %d live calls", l.ID, live)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"os/exec"
+	"strings"
 	"testing"
 	"time"
 
@@ -55,7 +56,11 @@ func TestCallsThroughTheCarrierSimulator(t *testing.T) {
 	if len(calls) != len(want) {
 		t.Fatalf("%d CDRs, want %d", len(calls), len(want))
 	}
+	answered := 0
 	for _, c := range calls {
+		if c.Result == outdial.ResultAnswered {
+			answered++
+		}
 		if c.Result != want[c.Called] {
 			t.Errorf("%s: %s (SIP %d %s), want %s", c.Called, c.Result, c.SIPStatus, c.Reason, want[c.Called])
 		}
@@ -65,6 +70,27 @@ func TestCallsThroughTheCarrierSimulator(t *testing.T) {
 			} else if _, err := os.Stat(e.Server.DataDir + "/" + c.Recording); err != nil {
 				t.Errorf("%s: %v", c.Called, err)
 			}
+		}
+	}
+	checkMetrics(t, e, answered)
+}
+
+// checkMetrics reads /metrics and checks the engine's series are there with the call counts.
+func checkMetrics(t *testing.T, e *Env, answered int) {
+	code, body := e.Do("GET", "/metrics", nil, nil)
+	if code != 200 {
+		t.Fatalf("/metrics: %d", code)
+	}
+	text := string(body)
+	for _, want := range []string{
+		`outdial_calls_finished_total{result="answered"} ` + itoa(int64(answered)),
+		`outdial_calls_started_total{task=`,
+		`outdial_live_calls_line{line=`,
+		`outdial_live_calls_task{task=`,
+		`outdial_build_info{`,
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("/metrics lacks %q", want)
 		}
 	}
 }

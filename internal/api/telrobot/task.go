@@ -3,6 +3,7 @@ package telrobot
 import (
 	"context"
 	"net/http"
+	"strings"
 
 	"github.com/outdial/outdial"
 )
@@ -10,7 +11,7 @@ import (
 // taskOf returns the tenant's task named by the path value (its uuid); another tenant's
 // task, or a value that is not a uuid, is "task not found".
 func (h *Handler) taskOf(r *http.Request, name string, t *outdial.Tenant) (*outdial.Task, error) {
-	id := r.PathValue(name)
+	id := strings.ToLower(r.PathValue(name))
 	if !isUUID(id) {
 		return nil, notFound("task")
 	}

@@ -59,8 +59,8 @@ func parseTaskParams(f fields) (taskParams, error) {
 	f.required(&fe, "caller_line_id", "destination_extension", "disable_dial_timegroup", "maximumcall", "name",
 		"random_assignment_number", "recycle_limit", "_originate_timeout", "call_pause_second", "auto_recycle_rule_id")
 	p := taskParams{
-		CallerLineID: f.str("caller_line_id", &fe), CustomerServiceID: f.integer("customer_service_id", &fe),
-		DestinationExtension: f.integer("destination_extension", &fe), DisableDialTimegroup: f.str("disable_dial_timegroup", &fe),
+		CallerLineID: strings.ToLower(f.str("caller_line_id", &fe)), CustomerServiceID: f.integer("customer_service_id", &fe),
+		DestinationExtension: f.integer("destination_extension", &fe), DisableDialTimegroup: strings.ToLower(f.str("disable_dial_timegroup", &fe)),
 		Maximumcall: int(f.integer("maximumcall", &fe)), Name: f.str("name", &fe), Remark: f.str("remark", &fe),
 		OriginateTimeout: int(f.integer("_originate_timeout", &fe)), CallPauseSecond: int(f.integer("call_pause_second", &fe)),
 		AutoRecycleRuleID: f.integer("auto_recycle_rule_id", &fe), CallNotifyURL: f.str("call_notify_url", &fe),
@@ -97,7 +97,8 @@ func parseTaskParams(f fields) (taskParams, error) {
 	return p, fe.err()
 }
 
-// isUUID reports whether s is a UUID in its usual 36-character form.
+// isUUID reports whether s is a UUID in its usual 36-character form (uuids are stored and
+// compared in lower case; callers lower them first).
 func isUUID(s string) bool {
 	if len(s) != 36 {
 		return false

@@ -122,7 +122,11 @@ func TestTaskInputForms(t *testing.T) {
 		t.Errorf("form body: %d %s", code, body)
 	}
 	id := got["uuid"].(string)
+	if p := e.ok("GET", "/v1/task/progress/"+strings.ToUpper(id), nil); p["uuid"] != id {
+		t.Errorf("a task uuid in upper case: %v", p)
+	}
 	got["name"] = "改名"
+	got["caller_line_id"] = strings.ToUpper(e.Line.UUID)
 	if back := e.ok("PUT", "/v1/task/"+id, got); back["name"] != "改名" || back["uuid"] != id {
 		t.Errorf("PUT of the entity as answered: %v", back)
 	}

@@ -26,12 +26,12 @@ var ctx = context.Background()
 
 // startOutdial runs a whole outdial (real SIP to the carrier simulator) with a client of
 // the dialect for its tenant. It skips without espeak-ng, which the test script speaks by.
-func startOutdial(t *testing.T) (*apptest.Env, groupcall.Client) {
+func startOutdial(t *testing.T, o apptest.Options) (*apptest.Env, groupcall.Client) {
 	t.Helper()
 	if _, err := exec.LookPath("espeak-ng"); err != nil && os.Getenv("CI") != "true" {
 		t.Skip("espeak-ng is not installed (the script speaks by TTS)")
 	}
-	e := apptest.Start(t, apptest.Options{})
+	e := apptest.Start(t, o)
 	return e, groupcall.Client{T: t, Base: e.URL}
 }
 

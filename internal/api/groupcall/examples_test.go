@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/outdial/outdial"
+	"github.com/outdial/outdial/internal/app/apptest"
 )
 
 // docToken is the token in the document's examples.
@@ -22,7 +23,7 @@ const docToken = "b9f43e6f11e111ec906b00163e1260a0"
 // of bound batches (the setup binds two), equal the document's example normalised alike.
 func TestDocumentExamples(t *testing.T) {
 	t.Parallel()
-	e, c := startOutdial(t)
+	e, c := startOutdial(t, apptest.Options{})
 	// The document's task: its name and window, in a time zone where the window is open now.
 	task := newTask(t, e, "测试群呼任务", outdial.DailyWindow{Start: 8*3600 + 30*60 + 1, End: 19*3600 + 30*60 + 2},
 		openZone(time.Now()))

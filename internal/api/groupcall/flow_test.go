@@ -17,7 +17,15 @@ import (
 // record-list with recordings that only their owner can download.
 func TestFullFlow(t *testing.T) {
 	t.Parallel()
-	e, c := startOutdial(t)
+	e, c := startOutdial(t, apptest.Options{})
+	fullFlow(t, e, c)
+}
+
+// TestFullFlowPostgres is TestFullFlow on PostgreSQL (skipped without
+// OUTDIAL_TEST_POSTGRES).
+func TestFullFlowPostgres(t *testing.T) {
+	t.Parallel()
+	e, c := startOutdial(t, apptest.Options{Postgres: true})
 	fullFlow(t, e, c)
 }
 

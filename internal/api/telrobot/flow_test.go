@@ -53,11 +53,17 @@ func (rc *receiver) got() []m {
 // SIP to the carrier simulator: read the meta, create a task on the line it offers,
 // import customers, start it, watch the progress reach 100%, receive a hangup
 // notification per call, then stop and destroy the task.
-func TestFullFlow(t *testing.T) {
+func TestFullFlow(t *testing.T) { fullFlow(t, apptest.Options{}) }
+
+// TestFullFlowPostgres is TestFullFlow on PostgreSQL (skipped without
+// OUTDIAL_TEST_POSTGRES).
+func TestFullFlowPostgres(t *testing.T) { fullFlow(t, apptest.Options{Postgres: true}) }
+
+func fullFlow(t *testing.T, o apptest.Options) {
 	if _, err := exec.LookPath("espeak-ng"); err != nil && os.Getenv("CI") != "true" {
 		t.Skip("espeak-ng is not installed (the script speaks by TTS)")
 	}
-	e := newEnv(t, apptest.Options{})
+	e := newEnv(t, o)
 	ctx := context.Background()
 	noRecall := &outdial.RecallRule{TenantID: e.Tenant.ID, Name: "不重呼", Enabled: true, MaxAttempts: 1}
 	if err := e.Server.Store.CreateRecallRule(ctx, noRecall); err != nil {

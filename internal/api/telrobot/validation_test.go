@@ -31,8 +31,14 @@ func refused(t *testing.T, what string, code int, body []byte, status int, field
 
 // TestTaskRules sends create and update bodies that break each rule of the document's
 // parameter table: each answers 422 naming the field, and nothing changes.
-func TestTaskRules(t *testing.T) {
-	e := newEnv(t, apptest.Options{Sim: true})
+func TestTaskRules(t *testing.T) { taskRules(t, apptest.Options{Sim: true}) }
+
+// TestTaskRulesPostgres is TestTaskRules on PostgreSQL (skipped without
+// OUTDIAL_TEST_POSTGRES).
+func TestTaskRulesPostgres(t *testing.T) { taskRules(t, apptest.Options{Sim: true, Postgres: true}) }
+
+func taskRules(t *testing.T, o apptest.Options) {
+	e := newEnv(t, o)
 	other, _ := e.NewTenant("globex")
 	otherLine := &outdial.Line{TenantID: other.ID, Name: "theirs", Gateway: "127.0.0.1:5060", CallerNumbers: []string{"1"}, Concurrency: 1}
 	if err := e.Server.Store.CreateLine(context.Background(), otherLine); err != nil {

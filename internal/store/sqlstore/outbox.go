@@ -117,13 +117,12 @@ func (s *Store) RecordAttempts(ctx context.Context, msgs []*outdial.OutboxMessag
 			if a.At.IsZero() {
 				a.At = s.now()
 			}
-			id, err := s.insert(ctx, tx, `INSERT INTO delivery_attempts (message_id, attempted_at, status, response, error,
+			a.MessageID = m.ID
+			if _, err := s.exec(ctx, tx, `INSERT INTO delivery_attempts (message_id, attempted_at, status, response, error,
 				duration_us, delivered) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-				m.ID, ms(a.At), a.Status, a.Response, a.Error, a.Duration.Microseconds(), a.Delivered)
-			if err != nil {
+				m.ID, ms(a.At), a.Status, a.Response, a.Error, a.Duration.Microseconds(), a.Delivered); err != nil {
 				return err
 			}
-			a.ID, a.MessageID = id, m.ID
 			if _, err := s.exec(ctx, tx, `UPDATE outbox SET attempts = attempts + 1, status = ?, next_attempt_at = ?,
 				last_error = ?, delivered_at = ? WHERE id = ? AND status = 'pending'`,
 				m.Status, ms(m.NextAttemptAt), m.LastError, ms(m.DeliveredAt), m.ID); err != nil {

@@ -63,8 +63,9 @@ type Server struct {
 	DataDir string
 	// Recordings signs and serves recording links (GET /recordings/...).
 	Recordings *recording.Links
-	// Formats are the webhook formats the dialects deliver in.
-	Formats webhook.Formats
+	// Formats are the webhook formats the dialects deliver in; Dispatcher delivers them.
+	Formats    webhook.Formats
+	Dispatcher *webhook.Dispatcher
 
 	notifiers   []engine.Notifier
 	opts        Options
@@ -128,6 +129,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*Server, error) 
 		s.Close(ctx)
 		return nil, err
 	}
+	s.buildDispatcher()
 	if err := s.buildDialer(); err != nil {
 		s.Close(ctx)
 		return nil, err
@@ -164,6 +166,7 @@ func (s *Server) Start() error {
 		}
 		s.served <- err
 	}()
+	s.startDispatcher()
 	s.startEngine()
 	return nil
 }

@@ -19,6 +19,7 @@ type full struct {
 	project, timeGroup, recallRule, agentGroup, script, contact int64
 	call                                                        string
 	blocked                                                     string
+	webhook, delivery                                           int64
 }
 
 func (c *caller) full(t *testing.T, blocked string) full {
@@ -39,6 +40,7 @@ func (c *caller) full(t *testing.T, blocked string) full {
 	f.call, f.contact = path("%d", calls[0].ID), calls[1].ContactID
 	f.blocked = blocked
 	c.do("POST", "/api/v1/blocklist", m{"phone": f.blocked, "reason": "complained"}).ok(t, http.StatusCreated, nil)
+	f.webhook, f.delivery = c.webhookWithDelivery(t)
 	return f
 }
 
@@ -165,6 +167,9 @@ func TestTenantIsolation(t *testing.T) {
 		"DELETE /api/v1/blocklist/{phone}": {{path: "/api/v1/blocklist/" + A.blocked, status: 404}},
 		"GET /api/v1/openapi.json":         {{path: "/api/v1/openapi.json", status: 200}},
 	}
+	for route, ps := range webhookProbes(A, B) {
+		probes[route] = ps
+	}
 
 	before, aIDs := snapshot(t, a, e.h.routes, A)
 	seen := map[string]bool{}
@@ -183,7 +188,7 @@ func TestTenantIsolation(t *testing.T) {
 			}
 			r.ok(t, p.status, nil)
 			if rt.list {
-				leaks(t, key, r.body, aIDs[tagOf(rt.pattern)])
+				leaks(t, key, r.body, aIDs[rt.pattern])
 			}
 			if rt.pattern == "/api/v1/tenant" && r.obj(t)["id"] != float64(b.tenant.ID) {
 				t.Errorf("%s answered another tenant: %s", key, r.body)
@@ -201,7 +206,7 @@ func TestTenantIsolation(t *testing.T) {
 }
 
 // snapshot reads everything tenant A can read, with A's token, and collects the keys
-// (ids, or phones for the blocklist) of A's lists by collection.
+// (ids, or phones for the blocklist) of A's lists by route.
 func snapshot(t *testing.T, a *caller, routes []route, A full) ([]byte, map[string]map[string]bool) {
 	t.Helper()
 	ids := map[string]map[string]bool{}
@@ -218,7 +223,8 @@ func snapshot(t *testing.T, a *caller, routes []route, A full) ([]byte, map[stri
 				"/api/v1/agent-groups/": path("%d", A.agentGroup), "/api/v1/script-groups/": path("%d", A.group),
 				"/api/v1/scripts/": path("%d", A.script), "/api/v1/tasks/": path("%d", A.task),
 				"/api/v1/batches/": path("%d", A.batch), "/api/v1/contacts/": path("%d", A.contact),
-				"/api/v1/calls/": A.call,
+				"/api/v1/calls/": A.call, "/api/v1/webhooks/": path("%d", A.webhook),
+				"/api/v1/deliveries/": path("%d", A.delivery),
 			}[p[:i]]
 			if id == "" {
 				t.Fatalf("snapshot: no id of A for %s", p)
@@ -231,7 +237,7 @@ func snapshot(t *testing.T, a *caller, routes []route, A full) ([]byte, map[stri
 		r := a.do("GET", p, nil).ok(t, http.StatusOK, nil)
 		buf.WriteString(rt.pattern + " " + string(r.body) + "\n")
 		if rt.list {
-			ids[tagOf(rt.pattern)] = keysOf(t, r.body)
+			ids[rt.pattern] = keysOf(t, r.body)
 		}
 	}
 	return buf.Bytes(), ids

@@ -42,6 +42,7 @@ func (h *Handler) routeTable() []route {
 	rs = append(rs, h.contacts().routes()...)
 	rs = append(rs, h.callRoutes()...)
 	rs = append(rs, h.blocklistRoutes()...)
+	rs = append(rs, h.webhookRoutes()...)
 	rs = append(rs, route{method: "GET", pattern: "/api/v1/openapi.json", summary: "This API's OpenAPI 3.0 document",
 		public: true, binary: "application/json", handle: h.serveOpenAPI})
 	return rs

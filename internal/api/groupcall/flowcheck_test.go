@@ -80,8 +80,9 @@ func checkCallbacks(t *testing.T, e *apptest.Env, rcv *receiver, byPhone map[str
 		bodies[m.URL] = m.Payload
 	}
 
-	// Delivery: wait for the receiver while the dispatcher is at work; if after a few
-	// seconds no message was even tried, delivery is not wired into the server yet.
+	// Delivery: the receiver must get every callback when the server runs a dispatcher;
+	// before that was wired in, the test checked the outbox's payloads and said so.
+	wired := deliveryWired(e)
 	deadline, idle := time.Now().Add(60*time.Second), time.Now().Add(5*time.Second)
 	for delivered := false; !delivered; time.Sleep(100 * time.Millisecond) {
 		if ds := rcv.deliveries(); len(ds) >= len(want) {
@@ -98,7 +99,7 @@ func checkCallbacks(t *testing.T, e *apptest.Env, rcv *receiver, byPhone map[str
 		for _, m := range outbox() {
 			tried = tried || m.Attempts > 0 || m.Status != outdial.OutboxPending
 		}
-		if !tried && time.Now().After(idle) {
+		if !wired && !tried && time.Now().After(idle) {
 			t.Logf("NOTE: the webhook dispatcher does not deliver the outbox yet; checked the %d callbacks in the outbox", len(msgs))
 			break
 		}
@@ -126,6 +127,13 @@ func checkCallbacks(t *testing.T, e *apptest.Env, rcv *receiver, byPhone map[str
 			t.Errorf("callback to %s has another outline than the document's:\n%s", u, o)
 		}
 	}
+}
+
+// deliveryWired reports whether the server runs a webhook dispatcher (its field
+// Dispatcher is set). It looks by reflection, so this test built before the wiring too.
+func deliveryWired(e *apptest.Env) bool {
+	f := reflect.ValueOf(e.Server).Elem().FieldByName("Dispatcher")
+	return f.IsValid() && !f.IsZero()
 }
 
 // recordRow is one row of record-list.

@@ -30,11 +30,17 @@ type search struct {
 }
 
 // filter returns the store filter of the search for the tenant, after the call id after,
-// asking for one call more than a page to know whether another page follows.
+// asking for one call more than a page to know whether another page follows. The start
+// of the time range and the cursor are one lower bound on the call id (the later of the
+// two): SQLite, which keeps no statistics, picks the index that fits only when the id
+// has a single lower bound.
 func (s *search) filter(tenantID, after int64) outdial.CallFilter {
 	f := outdial.CallFilter{TenantID: tenantID, ProjectID: s.ProjectID, TaskID: s.TaskID, CallID: s.CallID,
-		Caller: s.Caller, Called: s.Called, CallResult: s.CallResult, EndResult: s.EndResult, From: s.From,
+		Caller: s.Caller, Called: s.Called, CallResult: s.CallResult, EndResult: s.EndResult,
 		After: after, Limit: s.PerPage + 1}
+	if !s.From.IsZero() {
+		f.After = max(after, outdial.CallIDFloor(s.From)-1) // id >= floor  <=>  id > floor-1
+	}
 	if !s.To.IsZero() {
 		f.To = s.To.Add(time.Second - time.Millisecond) // lte covers its whole second
 	}

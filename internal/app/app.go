@@ -158,6 +158,9 @@ func (s *Server) Start() error {
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(s.Logger.Handler(), slog.LevelWarn),
 	}
+	if s.Config.PublicURL == "" && s.Recordings != nil {
+		s.Recordings.BaseURL = s.publicURL() // the port is known now (":0" picks one)
+	}
 	s.served = make(chan error, 1)
 	go func() {
 		err := s.http.Serve(ln)

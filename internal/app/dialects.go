@@ -47,9 +47,13 @@ func (s *Server) publicURL() string {
 	if u := strings.TrimSuffix(s.Config.PublicURL, "/"); u != "" {
 		return u
 	}
-	host, port, err := net.SplitHostPort(s.Config.HTTP)
+	addr := s.Config.HTTP
+	if s.ln != nil {
+		addr = s.ln.Addr().String()
+	}
+	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
-		return "http://" + s.Config.HTTP
+		return "http://" + addr
 	}
 	if host == "" || host == "0.0.0.0" || host == "::" {
 		host = "127.0.0.1"

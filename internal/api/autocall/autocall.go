@@ -33,8 +33,8 @@ type Config struct {
 	// Location is the time zone of startTime filters, push timestamps and call_time
 	// (Asia/Shanghai when nil).
 	Location *time.Location
-	// ContactCache bounds how many contacts' external ids the search remembers (default
-	// 200,000; negative: none).
+	// ContactCache bounds how many contacts' external ids the search remembers, from the
+	// calls the notifier sees end and the pages it read (default 200,000; negative: none).
 	ContactCache int
 }
 
@@ -71,7 +71,8 @@ func New(cfg Config) *Handler {
 		size = 200_000
 	}
 	h.extIDs = newExtIDs(cfg.Store, size)
-	h.notifier = &Notifier{store: cfg.Store, links: cfg.Links, clock: h.clock, log: h.log, location: h.location}
+	h.notifier = &Notifier{store: cfg.Store, links: cfg.Links, clock: h.clock, log: h.log, location: h.location,
+		seen: h.extIDs.remember}
 	h.routes = h.routeTable()
 	return h
 }

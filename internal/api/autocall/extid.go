@@ -77,12 +77,27 @@ func (x *extIDs) find(ctx context.Context, tenantID int64, calls []*outdial.Call
 			return nil, errs[i]
 		}
 		out[id] = found[i]
-		if x.max > 0 {
-			if len(x.known) >= x.max {
-				clear(x.known) // simple and bounded; the next pages fill it again
-			}
-			x.known[contactKey{tenantID, id}] = found[i]
-		}
+		x.keep(tenantID, id, found[i])
 	}
 	return out, nil
+}
+
+// remember notes a contact's external id seen elsewhere (the notifier sees every call
+// that ends with its contact), so searches of recent calls need not read it.
+func (x *extIDs) remember(tenantID, contactID int64, extID string) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.keep(tenantID, contactID, extID)
+}
+
+// keep stores one external id, emptying the cache when it is full (simple and bounded;
+// the next pages fill it again). The caller holds mu.
+func (x *extIDs) keep(tenantID, contactID int64, extID string) {
+	if x.max <= 0 {
+		return
+	}
+	if len(x.known) >= x.max {
+		clear(x.known)
+	}
+	x.known[contactKey{tenantID, contactID}] = extID
 }

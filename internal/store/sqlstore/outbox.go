@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/outdial/outdial"
@@ -106,28 +107,28 @@ func (s *Store) RecordAttempt(ctx context.Context, m *outdial.OutboxMessage, a o
 // attempt is added to the delivery log, and its message's attempts grow by one and it
 // takes its new Status, NextAttemptAt, LastError and DeliveredAt. A message that is no
 // longer pending (another node delivered it after a lease ran out) keeps its state; the
-// attempt is still logged.
+// attempt is still logged. Attempts are written many per statement (chunks of 64, 32 ...
+// 1), which matters most on PostgreSQL, where each statement is a round trip.
 func (s *Store) RecordAttempts(ctx context.Context, msgs []*outdial.OutboxMessage, as []outdial.DeliveryAttempt) error {
 	if len(msgs) != len(as) {
 		return outdial.Errorf(outdial.EINTERNAL, "record attempts: %d messages, %d attempts", len(msgs), len(as))
 	}
+	for i, m := range msgs {
+		if as[i].At.IsZero() {
+			as[i].At = s.now()
+		}
+		as[i].MessageID = m.ID
+	}
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		for i, m := range msgs {
-			a := &as[i]
-			if a.At.IsZero() {
-				a.At = s.now()
+		for done := 0; done < len(msgs); {
+			n := recordChunk
+			for n > len(msgs)-done {
+				n /= 2
 			}
-			a.MessageID = m.ID
-			if _, err := s.exec(ctx, tx, `INSERT INTO delivery_attempts (message_id, attempted_at, status, response, error,
-				duration_us, delivered) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-				m.ID, ms(a.At), a.Status, a.Response, a.Error, a.Duration.Microseconds(), a.Delivered); err != nil {
+			if err := s.writeAttempts(ctx, tx, msgs[done:done+n], as[done:done+n]); err != nil {
 				return err
 			}
-			if _, err := s.exec(ctx, tx, `UPDATE outbox SET attempts = attempts + 1, status = ?, next_attempt_at = ?,
-				last_error = ?, delivered_at = ? WHERE id = ? AND status = 'pending'`,
-				m.Status, ms(m.NextAttemptAt), m.LastError, ms(m.DeliveredAt), m.ID); err != nil {
-				return err
-			}
+			done += n
 		}
 		return nil
 	})
@@ -137,4 +138,49 @@ func (s *Store) RecordAttempts(ctx context.Context, msgs []*outdial.OutboxMessag
 		}
 	}
 	return wrap("record attempts", err)
+}
+
+// recordChunk is the most attempts one statement writes (a power of two).
+const recordChunk = 64
+
+// recordSQL holds, by chunk size, the INSERT of attempts and the UPDATE of their messages.
+var recordSQL = func() map[int][2]string {
+	out := map[int][2]string{}
+	for n := 1; n <= recordChunk; n *= 2 {
+		var ins, upd strings.Builder
+		ins.WriteString(`INSERT INTO delivery_attempts (message_id, attempted_at, status, response, error, duration_us, delivered) VALUES `)
+		// The casts type the parameters for PostgreSQL, which cannot infer them in VALUES.
+		upd.WriteString(`UPDATE outbox SET attempts = attempts + 1, status = v.column2, next_attempt_at = v.column3,
+			last_error = v.column4, delivered_at = v.column5 FROM (VALUES `)
+		for i := 0; i < n; i++ {
+			if i > 0 {
+				ins.WriteString(", ")
+				upd.WriteString(", ")
+			}
+			ins.WriteString("(?, ?, ?, ?, ?, ?, ?)")
+			upd.WriteString("(CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS BIGINT))")
+		}
+		upd.WriteString(`) AS v WHERE outbox.id = v.column1 AND outbox.status = 'pending'`)
+		out[n] = [2]string{ins.String(), upd.String()}
+	}
+	return out
+}()
+
+// writeAttempts writes len(msgs) attempts (a size recordSQL has) with two statements.
+func (s *Store) writeAttempts(ctx context.Context, tx *sql.Tx, msgs []*outdial.OutboxMessage, as []outdial.DeliveryAttempt) error {
+	q := recordSQL[len(msgs)]
+	args := make([]any, 0, 7*len(msgs))
+	for i, m := range msgs {
+		a := &as[i]
+		args = append(args, m.ID, ms(a.At), a.Status, a.Response, a.Error, a.Duration.Microseconds(), a.Delivered)
+	}
+	if _, err := s.exec(ctx, tx, q[0], args...); err != nil {
+		return err
+	}
+	args = args[:0]
+	for _, m := range msgs {
+		args = append(args, m.ID, m.Status, ms(m.NextAttemptAt), m.LastError, ms(m.DeliveredAt))
+	}
+	_, err := s.exec(ctx, tx, q[1], args...)
+	return err
 }

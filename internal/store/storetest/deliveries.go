@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -141,5 +142,52 @@ func testOutboxLists(t *testing.T, s outdial.Store, clk *clock.Virtual) {
 	must(t, err)
 	if backlog[outdial.OutboxPending] != 6 || backlog[outdial.OutboxDead] != 1 {
 		t.Fatalf("backlog = %v, want 6 pending and 1 dead", backlog)
+	}
+}
+
+// attemptsRecorder is a store that records many attempts at once (sqlstore).
+type attemptsRecorder interface {
+	RecordAttempts(ctx context.Context, ms []*outdial.OutboxMessage, as []outdial.DeliveryAttempt) error
+}
+
+func testRecordMany(t *testing.T, s outdial.Store, clk *clock.Virtual) {
+	br, ok := s.(attemptsRecorder)
+	if !ok {
+		t.Skip("the store records attempts one by one")
+	}
+	w := newWorld(t, s, "acme")
+	now := clk.Now()
+	var msgs []*outdial.OutboxMessage
+	for i := range 101 {
+		msgs = append(msgs, outboxMessage(w.tenant.ID, fmt.Sprint("e", i), 0, now))
+	}
+	must(t, s.AddOutbox(ctx, msgs))
+	claimed, err := s.ClaimOutbox(ctx, now, time.Minute, 200)
+	must(t, err)
+	as := make([]outdial.DeliveryAttempt, len(claimed))
+	for i, m := range claimed {
+		switch i % 3 {
+		case 0:
+			m.Status, m.DeliveredAt = outdial.OutboxDelivered, now.Add(time.Duration(i)*time.Millisecond)
+			as[i] = outdial.DeliveryAttempt{At: now, Status: 200 + i, Delivered: true}
+		case 1:
+			m.NextAttemptAt, m.LastError = now.Add(time.Duration(i)*time.Second), fmt.Sprint("err ", i)
+			as[i] = outdial.DeliveryAttempt{At: now, Status: 500, Error: m.LastError, Response: fmt.Sprint("resp ", i)}
+		default:
+			m.Status, m.LastError = outdial.OutboxDead, "refused"
+			as[i] = outdial.DeliveryAttempt{At: now, Error: "refused"}
+		}
+	}
+	must(t, br.RecordAttempts(ctx, claimed, as))
+	for i, m := range claimed {
+		got, err := s.OutboxMessage(ctx, w.tenant.ID, m.ID)
+		must(t, err)
+		log, err := s.DeliveryAttempts(ctx, w.tenant.ID, m.ID)
+		must(t, err)
+		if got.Attempts != 1 || got.Status != m.Status || !got.NextAttemptAt.Equal(m.NextAttemptAt) || got.LastError != m.LastError ||
+			!got.DeliveredAt.Equal(m.DeliveredAt) || len(log) != 1 || log[0].Status != as[i].Status ||
+			log[0].Response != as[i].Response || log[0].Delivered != as[i].Delivered {
+			t.Fatalf("message %d: %+v, log %s", i, got, show(log))
+		}
 	}
 }

@@ -39,6 +39,7 @@ func Run(t *testing.T, open Opener) {
 		{"OutboxClaim", testOutboxClaim},
 		{"DeliveryLog", testDeliveryLog},
 		{"OutboxLists", testOutboxLists},
+		{"RecordMany", testRecordMany},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

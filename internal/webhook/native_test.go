@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -123,4 +124,27 @@ func FuzzVerify(f *testing.F) {
 			t.Fatalf("verified a signature Sign did not make: %q", sig)
 		}
 	})
+}
+
+// TestREADMEExample keeps the worked example of README.md true: its signature is what
+// Sign makes of its timestamp, secret and body.
+func TestREADMEExample(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := `{"id":"call-7243350001234567890-ended","type":"call.ended","created_at":"2026-11-21T01:00:35Z",` +
+		`"data":{"call":{"id":"7243350001234567890","result":"answered"}}}`
+	sig := Sign("whsec_example_0123456789", "1763686835", []byte(body))
+	for _, want := range []string{body, "X-Outdial-Signature: " + sig, "X-Outdial-Timestamp: 1763686835", "whsec_example_0123456789"} {
+		if !strings.Contains(string(readme), want) {
+			t.Errorf("README.md does not hold %q", want)
+		}
+	}
+	m := &outdial.OutboxMessage{EventID: "call-7243350001234567890-ended", EventType: "call.ended",
+		CreatedAt: time.Date(2026, 11, 21, 1, 0, 35, 0, time.UTC), Payload: []byte(`{"call":{"id":"7243350001234567890","result":"answered"}}`)}
+	got, h, _ := Native{}.Build(m, &outdial.Subscription{Secret: "whsec_example_0123456789"}, time.Unix(1763686835, 0))
+	if string(got) != body || h.Get(HeaderSignature) != sig {
+		t.Fatalf("Build makes %s with %s, the README shows %s", got, h.Get(HeaderSignature), body)
+	}
 }

@@ -22,7 +22,7 @@ import (
 const frameSamples = 160
 
 // callMedia is the RTP side of a call: one goroutine reads the customer's audio and
-// DTMF; the call's goroutine plays the script, paced by diago's RTP writer.
+// DTMF; the call's goroutine plays the script, paced by its player.
 type callMedia struct {
 	c *call
 	d *diago.DialogClientSession
@@ -66,6 +66,11 @@ func (m *callMedia) readLoop(r *media.RTPPacketReader) {
 	buf := make([]byte, media.RTPBufSize)
 	pcm := make([]int16, 0, 2*frameSamples)
 	var det dtmfDetector
+	var seq seqCounter
+	defer func() {
+		m.c.u.stats.received.Add(seq.received)
+		m.c.u.stats.lost.Add(seq.lost())
+	}()
 	for fails := 0; ; {
 		n, err := r.Read(buf)
 		if err != nil {
@@ -88,6 +93,7 @@ func (m *callMedia) readLoop(r *media.RTPPacketReader) {
 				m.addKey(k)
 			}
 		case pt == media.CodecAudioAlaw.PayloadType || pt == media.CodecAudioUlaw.PayloadType:
+			seq.add(hdr.SequenceNumber)
 			if rec := m.rec.Load(); rec != nil {
 				pcm = decodeG711(pcm[:0], buf[:n], pt)
 				rec.write(chCustomer, pcm, time.Now())
@@ -148,10 +154,11 @@ func (m *callMedia) runScript(ctx context.Context) outdial.HangupBy {
 	}
 	m.answered.Store(true)
 	m.startReading()
-	p := &player{m: m, w: m.d.RTPPacketWriter, pt: codec.PayloadType}
+	p := newPlayer(ctx, m, codec.PayloadType)
+	defer p.close()
 	for i, pr := range req.Prompts {
 		m.drainKeys()
-		if by, stop := p.play(ctx, m.c.files[i]); stop {
+		if by, stop := p.play(m.c.files[i]); stop {
 			return by
 		}
 		if pr.WaitKeys {
@@ -162,7 +169,7 @@ func (m *callMedia) runScript(ctx context.Context) outdial.HangupBy {
 			if timeout <= 0 {
 				timeout = 5 * time.Second
 			}
-			if by, stop := p.waitKeys(ctx, keys, timeout); stop {
+			if by, stop := p.waitKeys(keys, timeout); stop {
 				return by
 			}
 		}
@@ -177,18 +184,6 @@ func (m *callMedia) drainKeys() {
 		default:
 			return
 		}
-	}
-}
-
-// stopped reports whether the call must stop playing, and who ended it.
-func (m *callMedia) stopped(ctx context.Context) (outdial.HangupBy, bool) {
-	select {
-	case <-m.d.Context().Done():
-		return outdial.HangupCustomer, true
-	case <-ctx.Done():
-		return outdial.HangupPlatform, true
-	default:
-		return "", false
 	}
 }
 

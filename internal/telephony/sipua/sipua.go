@@ -71,6 +71,7 @@ type UA struct {
 	closed bool
 	calls  sync.WaitGroup
 	serve  sync.WaitGroup
+	stats  mediaCounters
 }
 
 var _ telephony.Originator = (*UA)(nil)
@@ -173,6 +174,9 @@ func (u *UA) Close() error {
 	return nil
 }
 
+// sipSocketBuffer is the receive and send buffer asked for the SIP UDP socket.
+const sipSocketBuffer = 8 << 20
+
 // listenPair listens on UDP and TCP on the same host and port; port 0 picks a port
 // free for both.
 func listenPair(addr string) (net.PacketConn, net.Listener, error) {
@@ -184,6 +188,13 @@ func listenPair(addr string) (net.PacketConn, net.Listener, error) {
 		udp, err := net.ListenPacket("udp", net.JoinHostPort(host, port))
 		if err != nil {
 			return nil, nil, err
+		}
+		if c, ok := udp.(*net.UDPConn); ok {
+			// One goroutine reads every SIP datagram; the default buffer (~200 KB) drops
+			// responses when a few thousand calls start at once. The kernel caps these at
+			// net.core.rmem_max and wmem_max.
+			c.SetReadBuffer(sipSocketBuffer)
+			c.SetWriteBuffer(sipSocketBuffer)
 		}
 		_, got, _ := net.SplitHostPort(udp.LocalAddr().String())
 		tcp, err := net.Listen("tcp", net.JoinHostPort(host, got))

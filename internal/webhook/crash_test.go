@@ -48,7 +48,7 @@ func (c *crashingStore) RecordAttempts(ctx context.Context, ms []*outdial.Outbox
 // leases outstanding, attempts unrecorded); a new one on the same store delivers every
 // event at least once, and every duplicate carries the same event id.
 func TestCrashLosesNothing(t *testing.T) {
-	const events = 10000
+	const events = crashEvents
 	var mu sync.Mutex
 	got := map[string]int{}
 	var bad atomic.Value
@@ -77,7 +77,7 @@ func TestCrashLosesNothing(t *testing.T) {
 	sub := r.subscribe(rc.URL+"/hook", nil)
 	for start := 0; start < events; start += 1000 {
 		var batch []*outdial.OutboxMessage
-		for i := start; i < start+1000; i++ {
+		for i := start; i < min(events, start+1000); i++ {
 			batch = append(batch, &outdial.OutboxMessage{TenantID: r.tenant.ID, EventID: fmt.Sprintf("evt-%05d", i),
 				EventType: outdial.EventCallEnded, Format: "native", URL: sub.URL, SubscriptionID: sub.ID,
 				Payload: []byte(fmt.Sprintf(`{"n":%d}`, i))})
@@ -94,7 +94,7 @@ func TestCrashLosesNothing(t *testing.T) {
 	a := New(cfgA)
 	ctxA, killA := context.WithCancel(ctx)
 	go a.Run(ctxA)
-	waitUntil(t, 30*time.Second, func() bool { return count() >= events/3 })
+	waitUntil(t, 2*time.Minute, func() bool { return count() >= events/3 })
 	crashing.killed.Store(true)
 	killA()
 	before := count()
@@ -102,7 +102,7 @@ func TestCrashLosesNothing(t *testing.T) {
 	// After the lease, a new dispatcher delivers everything.
 	r.clock.Advance(a.cfg.Lease + time.Second)
 	r.start()
-	waitUntil(t, 60*time.Second, func() bool {
+	waitUntil(t, 4*time.Minute, func() bool {
 		b, err := r.store.OutboxBacklog(ctx)
 		return err == nil && b[outdial.OutboxPending] == 0
 	})

@@ -27,10 +27,10 @@ type call struct {
 	log    *slog.Logger
 
 	out          outdial.Outcome
-	status       int    // final SIP status of the INVITE
-	reasonHeader string // Reason header of the final response
-	provisional  bool   // any 1xx arrived
-	files        []string
+	status       int            // final SIP status of the INVITE
+	reasonHeader string         // Reason header of the final response
+	provisional  bool           // any 1xx arrived
+	prompts      []*promptAudio // resolved before dialing
 	media        *callMedia
 }
 

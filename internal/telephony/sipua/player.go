@@ -77,9 +77,27 @@ func (p *player) stopped() (outdial.HangupBy, bool) {
 	}
 }
 
-// play sends a telephony WAV file. It returns true when the call must stop, with the
-// side that ended it.
-func (p *player) play(path string) (outdial.HangupBy, bool) {
+// play sends a prompt's audio. It returns true when the call must stop, with the side
+// that ended it.
+func (p *player) play(a *promptAudio) (outdial.HangupBy, bool) {
+	if a.samples == nil {
+		return p.playFile(a.path)
+	}
+	for i := 0; i < len(a.samples); i += frameSamples {
+		if by, stop := p.stopped(); stop {
+			return by, true
+		}
+		n := copy(p.samples[:], a.samples[i:])
+		clear(p.samples[n:])
+		if by, stop := p.send(); stop {
+			return by, true
+		}
+	}
+	return "", false
+}
+
+// playFile sends a telephony WAV file as it reads it.
+func (p *player) playFile(path string) (outdial.HangupBy, bool) {
 	f, err := os.Open(path)
 	if err != nil {
 		p.m.c.log.Error("prompt unreadable", slog.Any("error", err))

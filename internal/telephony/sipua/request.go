@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"strconv"
+	"time"
 
 	"github.com/emiago/sipgo/sip"
 	"github.com/outdial/outdial/internal/telephony"
@@ -30,10 +31,17 @@ func (c *call) headers(host string) []sip.Header {
 }
 
 // resolvePrompts finds or makes every prompt's audio before dialing, so an answered
-// call never waits for TTS and a broken script rings nobody.
+// call never waits for TTS and a broken script rings nobody. Prompts resolved in the
+// last promptTTL are reused.
 func (c *call) resolvePrompts(ctx context.Context) error {
-	c.files = make([]string, len(c.req.Prompts))
+	c.prompts = make([]*promptAudio, len(c.req.Prompts))
+	now := time.Now()
 	for i, p := range c.req.Prompts {
+		key := promptKey{text: p.Text, audio: p.Audio, voice: p.Voice, debug: c.req.Debug}
+		if a, ok := c.u.promptCache.get(key, now); ok {
+			c.prompts[i] = a
+			continue
+		}
 		f, err := c.u.prompts.File(ctx, p, c.req.Debug)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -42,7 +50,10 @@ func (c *call) resolvePrompts(ctx context.Context) error {
 			c.log.Error("prompt unavailable", slog.Int("prompt", i+1), slog.Any("error", err))
 			return fmt.Errorf("prompt %d: %w: %v", i+1, telephony.ErrScript, err)
 		}
-		c.files[i] = f
+		a := &promptAudio{path: f, expires: now.Add(promptTTL)}
+		a.samples, _ = loadPrompt(f) // on error the player reads the file, and says what is wrong
+		c.u.promptCache.put(key, a, now)
+		c.prompts[i] = a
 	}
 	return nil
 }

@@ -158,7 +158,7 @@ func (m *callMedia) runScript(ctx context.Context) outdial.HangupBy {
 	defer p.close()
 	for i, pr := range req.Prompts {
 		m.drainKeys()
-		if by, stop := p.play(m.c.files[i]); stop {
+		if by, stop := p.play(m.c.prompts[i]); stop {
 			return by
 		}
 		if pr.WaitKeys {

@@ -65,6 +65,8 @@ type UA struct {
 	tcp     net.Listener
 	addr    string
 
+	promptCache promptCache // recently resolved prompts and their audio
+
 	ctx    context.Context // cancelled by Close: live calls end
 	cancel context.CancelFunc
 	mu     sync.Mutex

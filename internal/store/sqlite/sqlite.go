@@ -59,6 +59,9 @@ func Open(ctx context.Context, path string, clock outdial.Clock) (*sqlstore.Stor
 // Dialect is SQLite's side of sqlstore.
 var Dialect = sqlstore.Dialect{
 	Name: "sqlite",
+	// One writer at a time, serialised in the process: a transaction never waits on
+	// SQLite's busy timeout, and the pool's second connection stays free to prepare.
+	SingleWriter: true,
 	IsUniqueViolation: func(err error) bool {
 		c := code(err)
 		return c == sqlite3.SQLITE_CONSTRAINT_UNIQUE || c == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/outdial/outdial"
+	"github.com/outdial/outdial/internal/api/native"
 	"github.com/outdial/outdial/internal/engine"
 	"github.com/outdial/outdial/internal/telephony/sim"
 	"github.com/outdial/outdial/internal/telephony/sipua"
@@ -43,10 +44,14 @@ func (s *Server) buildDialer() error {
 		orig, record = ua, true
 	}
 	s.Telephony = orig
+	hooks := native.NewNotifier(s.Store, s.Clock, s.Logger.With(slog.String("component", "webhooks")))
+	hooks.Wake = s.Dispatcher.Wake
 	s.Engine = engine.New(engine.Config{Store: s.Store, Originator: orig, Clock: s.Clock, IDs: s.CallIDs,
 		NodeID: strconv.Itoa(cfg.NodeID), Logger: s.Logger.With(slog.String("component", "engine")),
-		Metrics: engine.NewMetrics(s.Registry), Record: record, Notifiers: s.notifiers})
+		Metrics: engine.NewMetrics(s.Registry), Record: record, Notifiers: append([]engine.Notifier{hooks}, s.notifiers...),
+		Observe: hooks.Observe, Started: hooks.CallStarted, Written: s.Dispatcher.Wake})
 	s.Tasks.Wake = s.Engine.Wake
+	s.Tasks.Notify = hooks.TaskChanged
 	return nil
 }
 

@@ -215,6 +215,9 @@ func (e *Engine) originate(callCtx context.Context, run *taskRun, c *outdial.Con
 	run.line.live++
 	run.channels[channel] = busy
 	e.metricStarted(run)
+	if e.cfg.Started != nil {
+		e.cfg.Started(call)
+	}
 	req := telephony.Request{CallID: call.ID, TenantID: call.TenantID, TaskID: call.TaskID, Line: run.line.line, Caller: call.Caller,
 		Callee: call.Called, RingTimeout: time.Duration(run.task.RingTimeoutSeconds) * time.Second, Prompts: run.prompts,
 		Debug: run.debug, Variables: c.Variables}

@@ -49,6 +49,12 @@ type Config struct {
 	Record bool
 	// Observe, if set, sees every event of every call (tests, live progress displays).
 	Observe func(call *outdial.Call, ev telephony.Event)
+	// Started, if set, is called with each call once its attempt is recorded, before it
+	// is handed to telephony (call.started webhooks).
+	Started func(call *outdial.Call)
+	// Written, if set, is called after outcomes and their outbox messages are committed
+	// (to wake the webhook dispatcher).
+	Written func()
 }
 
 // Engine dials running tasks. Create it with New, run it with Run.

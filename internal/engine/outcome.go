@@ -93,6 +93,9 @@ func (e *Engine) flush(now time.Time) error {
 		return err
 	}
 	e.pending = e.pending[:0]
+	if e.cfg.Written != nil {
+		e.cfg.Written()
+	}
 	return nil
 }
 

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"runtime"
+	"runtime/debug"
 	"testing"
 	"time"
 
@@ -37,7 +38,7 @@ func BenchmarkSIPCallsPerSecond(b *testing.B) {
 
 		before := sippReference(b, refCarrier.addr)
 
-		runtime.GC()
+		debug.FreeOSMemory()
 		resetPeakRSS(b)
 		rss0 := procStatusKB("VmRSS:") / 1024
 		busy0, cpu0, start := sipMachineCPU(), sipCPUTime(), time.Now()
@@ -155,8 +156,9 @@ func BenchmarkSIPConcurrentCallsWithMedia(b *testing.B) {
 		rig := newSIPRig(b, sipRigConfig{gateway: carrier.addr, contacts: mediaCalls, concurrency: mediaCalls,
 			prompts: []outdial.Prompt{{Audio: "prompt.wav"}}, audio: map[string]time.Duration{"prompt.wav": mediaPrompt},
 			record: true})
-		runtime.GC()
+		debug.FreeOSMemory()
 		resetPeakRSS(b)
+		rss0 := procStatusKB("VmRSS:") / 1024
 		stats0, rcvErr0 := rig.ua.MediaStats(), udpReceiveErrors()
 		cpu0, busy0, start := sipCPUTime(), sipMachineCPU(), time.Now()
 
@@ -206,6 +208,7 @@ func BenchmarkSIPConcurrentCallsWithMedia(b *testing.B) {
 		b.Logf("CPU: %.2f cores with every call up (machine busy %.0f%% of %d cores); %.1f s over the run = %.2f cores; carrier (SIPp, echo) %.2f cores; machine busy %.0f%%; peak RSS %.0f MB",
 			w[0], w[1]*100, runtime.NumCPU(), cpu.Seconds(), cpu.Seconds()/elapsed.Seconds(),
 			carrier.cpu().Seconds()/elapsed.Seconds(), busy*100, rss)
+		b.Logf("memory: RSS %.0f MB when the calls started (what earlier benchmarks of this process left), peak %.0f MB", rss0, rss)
 		b.Logf("recordings: %s", rec)
 		b.Logf("results: %v", rig.obs.resultCounts())
 		if held < mediaCalls {

@@ -6,16 +6,18 @@ import "time"
 // Its ID is the 64-bit time-ordered call id (seed 002's callId). Times are UTC; a zero time
 // means "did not happen".
 type Call struct {
-	ID        int64  `json:"id,string"`
-	TenantID  int64  `json:"-"`
-	ProjectID int64  `json:"project_id"`
-	TaskID    int64  `json:"task_id"`
-	BatchID   int64  `json:"batch_id"`
-	ContactID int64  `json:"contact_id"`
-	LineID    int64  `json:"line_id"`
-	Attempt   int    `json:"attempt"` // 1 for a contact's first call
-	NodeID    string `json:"node_id"`
-	Status    string `json:"status"` // CallStarted until the outcome is written, then CallEnded
+	ID        int64 `json:"id,string"`
+	TenantID  int64 `json:"-"`
+	ProjectID int64 `json:"project_id"`
+	TaskID    int64 `json:"task_id"`
+	BatchID   int64 `json:"batch_id"`
+	ContactID int64 `json:"contact_id"`
+	// ExternalID is the contact's external id when the call started (seed 002's extId).
+	ExternalID string `json:"external_id"`
+	LineID     int64  `json:"line_id"`
+	Attempt    int    `json:"attempt"` // 1 for a contact's first call
+	NodeID     string `json:"node_id"`
+	Status     string `json:"status"` // CallStarted until the outcome is written, then CallEnded
 
 	Caller         string `json:"caller"`
 	Called         string `json:"called"`

@@ -30,7 +30,7 @@ import (
 // database (about 7 GB). Making it took 12 minutes for SQLite and 5 for PostgreSQL on
 // the 2-core machine. Delete the file or drop the schema to reclaim the space.
 const (
-	cdrDataVersion = "cdr-v2" // change it when the generation below changes
+	cdrDataVersion = "cdr-v3" // change it when the generation below changes
 	cdrTasks       = 20
 	cdrDays        = 30
 )

@@ -51,12 +51,12 @@ func (w *cdrWorld) load(ctx context.Context, db string, lineID, batch0, projectI
 		'MOBILE', 'MOBILE', 'finished', 2, 0, 'answered', 0, %d, %d FROM (SELECT i AS k FROM {series}) AS x`,
 		w.tenantID, w.task0, cdrTasks, batch0, cdrTasks, phone, created, created)
 	e0 := cdrStart.Sub(outdial.CallIDEpoch).Milliseconds()
-	callSQL := fmt.Sprintf(`INSERT INTO calls (id, tenant_id, project_id, task_id, batch_id, contact_id, line_id, attempt, node_id,
+	callSQL := fmt.Sprintf(`INSERT INTO calls (id, tenant_id, project_id, task_id, batch_id, contact_id, external_id, line_id, attempt, node_id,
 		status, caller, called, called_areacode, called_areaname, called_type, called_vendor, trans_caller, trans_phone,
 		trans_areacode, trans_areaname, trans_type, trans_vendor, start_time_ee, ring_time_ee, answer_time_ee, end_time_ee,
 		start_time, ring_time, answer_time, link_time, end_time, ans_secs, link_secs, all_secs, result, callresult, endresult,
 		hangup_by, sip_status, reason, recording, dtmf, tags, updated_at)
-		SELECT (%d + i * %d) * 2097152 + 2048, %d, %d, %d + k %% %d, %d + k %% %d, 1 + k, %d, 1 + i / %d, '1', 'ended',
+		SELECT (%d + i * %d) * 2097152 + 2048, %d, %d, %d + k %% %d, %d + k %% %d, 1 + k, 'ext-' || k, %d, 1 + i / %d, '1', 'ended',
 		'0215123456' || (i %% 10), %s, '0755', '广东 深圳', 'MOBILE', 'MOBILE', '', CASE WHEN h >= 95 THEN '8001' ELSE '' END,
 		'', '', '', '', CASE WHEN h >= 95 THEN st + 8000 ELSE 0 END, CASE WHEN h >= 95 THEN st + 9000 ELSE 0 END,
 		CASE WHEN h >= 95 THEN st + 10000 ELSE 0 END, CASE WHEN h >= 95 THEN st + 35000 ELSE 0 END,

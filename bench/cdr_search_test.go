@@ -22,23 +22,19 @@ import (
 // called number, and a task, a day and a callresult (1: 35% of calls; 2: 5%), at the
 // first page and at a cursor 90% deep into the result. Each op is one request; it
 // reports the median and 99th percentile latency. Every request of a run asks for a
-// different page (40 tasks and days, or numbers, in turn). With extid=store the contact
-// cache is off, so every page reads its contacts' external ids from the database (100
-// point reads); extid=cached serves them from memory, which is what every page costs
-// once the store returns them with the CDRs (internal/api/autocall/NEEDS.md).
+// different page (40 tasks and days, or numbers, in turn). The contacts' external ids
+// (userData.extId) come with the CDRs.
 func BenchmarkCDRSearch(b *testing.B) {
 	for _, db := range []string{"sqlite", "postgres"} {
 		b.Run(db, func(b *testing.B) {
 			w := openCDRWorld(b, db)
 			defer w.store.Close()
-			for _, extid := range []string{"store", "cached"} {
-				s := newCDRServer(b, w, extid == "cached")
-				for _, kind := range []string{"task+day", "called", "task+day+callresult=1", "task+day+callresult=2"} {
-					for _, depth := range []string{"first", "deep"} {
-						reqs := s.requests(b, kind, depth)
-						s.warm(b, reqs)
-						b.Run("extid="+extid+"/"+kind+"/"+depth, func(b *testing.B) { s.measure(b, reqs) })
-					}
+			s := newCDRServer(b, w)
+			for _, kind := range []string{"task+day", "called", "task+day+callresult=1", "task+day+callresult=2"} {
+				for _, depth := range []string{"first", "deep"} {
+					reqs := s.requests(b, kind, depth)
+					s.warm(b, reqs)
+					b.Run(kind+"/"+depth, func(b *testing.B) { s.measure(b, reqs) })
 				}
 			}
 		})
@@ -67,12 +63,8 @@ type cdrServer struct {
 	client *http.Client
 }
 
-func newCDRServer(b *testing.B, w *cdrWorld, cache bool) *cdrServer {
-	size := -1
-	if cache {
-		size = 0 // the default
-	}
-	h := autocall.New(autocall.Config{Store: w.store, CursorKey: []byte("benchmark cursor key"), ContactCache: size})
+func newCDRServer(b *testing.B, w *cdrWorld) *cdrServer {
+	h := autocall.New(autocall.Config{Store: w.store, CursorKey: []byte("benchmark cursor key")})
 	mux := http.NewServeMux()
 	h.Register(mux)
 	srv := httptest.NewServer(mux)

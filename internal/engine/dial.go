@@ -102,7 +102,7 @@ func (e *Engine) dialTask(callCtx context.Context, run *taskRun, now time.Time) 
 		}
 		as[i] = outdial.AttemptStart{
 			Call: &outdial.Call{ID: id, TenantID: c.TenantID, ProjectID: run.task.ProjectID, TaskID: c.TaskID, BatchID: c.BatchID,
-				ContactID: c.ID, LineID: line.line.ID, NodeID: e.cfg.NodeID, Caller: caller, Called: c.Phone,
+				ContactID: c.ID, ExternalID: c.ExternalID, LineID: line.line.ID, NodeID: e.cfg.NodeID, Caller: caller, Called: c.Phone,
 				CalledAreaCode: c.AreaCode, CalledAreaName: c.AreaName, CalledType: c.Type, CalledVendor: c.Carrier, StartTime: start},
 			LineConcurrency: line.line.Concurrency, TaskConcurrency: run.task.MaxConcurrency,
 			CallsPerSecond: line.line.CallsPerSecond, CapPerHour: e.caps(run.task.TenantID).hour, CapPerDay: e.caps(run.task.TenantID).day,

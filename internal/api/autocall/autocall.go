@@ -33,9 +33,6 @@ type Config struct {
 	// Location is the time zone of startTime filters, push timestamps and call_time
 	// (Asia/Shanghai when nil).
 	Location *time.Location
-	// ContactCache bounds how many contacts' external ids the search remembers, from the
-	// calls the notifier sees end and the pages it read (default 200,000; negative: none).
-	ContactCache int
 }
 
 // Handler serves the dialect's routes. Build it with New, mount it with Register, and
@@ -46,7 +43,6 @@ type Handler struct {
 	clock    outdial.Clock
 	log      *slog.Logger
 	location *time.Location
-	extIDs   *extIDs
 	notifier *Notifier
 	routes   []route
 }
@@ -66,13 +62,7 @@ func New(cfg Config) *Handler {
 	if h.location == nil {
 		h.location = shanghai
 	}
-	size := cfg.ContactCache
-	if size == 0 {
-		size = 200_000
-	}
-	h.extIDs = newExtIDs(cfg.Store, size)
-	h.notifier = &Notifier{store: cfg.Store, links: cfg.Links, clock: h.clock, log: h.log, location: h.location,
-		seen: h.extIDs.remember}
+	h.notifier = &Notifier{store: cfg.Store, links: cfg.Links, clock: h.clock, log: h.log, location: h.location}
 	h.routes = h.routeTable()
 	return h
 }

@@ -103,7 +103,7 @@ func (tn *tenant) addCalls(t testing.TB, cdrs ...cdr) []*outdial.Call {
 	for i, d := range cdrs {
 		c := cs[i]
 		starts[i] = outdial.AttemptStart{Call: &outdial.Call{ID: tn.e.ids.Next(d.at), TenantID: tn.tenant.ID,
-			ProjectID: tn.task.ProjectID, TaskID: tn.task.ID, BatchID: tn.batch.ID, ContactID: c.ID, LineID: tn.line.ID,
+			ProjectID: tn.task.ProjectID, TaskID: tn.task.ID, BatchID: tn.batch.ID, ContactID: c.ID, ExternalID: c.ExternalID, LineID: tn.line.ID,
 			NodeID: "n1", Caller: "02151234567", Called: c.Phone, CalledAreaCode: c.AreaCode, CalledAreaName: c.AreaName,
 			CalledType: c.Type, CalledVendor: c.Carrier, StartTime: d.at},
 			LineConcurrency: tn.line.Concurrency, TaskConcurrency: tn.task.MaxConcurrency}

@@ -23,8 +23,6 @@ type Notifier struct {
 	clock    outdial.Clock
 	log      *slog.Logger
 	location *time.Location
-	// seen, if set, learns each finished call's contact external id (for the search).
-	seen func(tenantID, contactID int64, extID string)
 
 	mu    sync.Mutex
 	cache map[int64]subscriptions
@@ -38,9 +36,6 @@ type subscriptions struct {
 
 // CallEnded returns the push messages of a finished call.
 func (n *Notifier) CallEnded(c *outdial.Call, contact *outdial.Contact, task *outdial.Task) []*outdial.OutboxMessage {
-	if n.seen != nil && contact != nil && contact.ID == c.ContactID {
-		n.seen(c.TenantID, c.ContactID, contact.ExternalID)
-	}
 	var msgs []*outdial.OutboxMessage
 	var payload []byte
 	for _, sub := range n.subscriptions(c.TenantID) {

@@ -45,13 +45,9 @@ func (h *Handler) search(r *http.Request, t *outdial.Tenant, s *search) (*search
 	if more {
 		calls = calls[:s.PerPage]
 	}
-	ext, err := h.extIDs.find(r.Context(), t.ID, calls)
-	if err != nil {
-		return nil, err
-	}
 	d := &searchData{Results: make([]result, len(calls))}
 	for i, c := range calls {
-		d.Results[i] = showResult(c, ext[c.ContactID])
+		d.Results[i] = showResult(c, c.ExternalID)
 	}
 	if more {
 		cur := h.makeCursor(t.ID, calls[len(calls)-1].ID)

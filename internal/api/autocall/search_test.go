@@ -176,21 +176,14 @@ func sameJSON(t *testing.T, got []byte, want string) {
 // TestSearchRemembersExternalIDs checks that the search takes a contact's external id
 // from the calls the notifier saw end (no read), and otherwise from the store ("" once
 // the contact is deleted).
-func TestSearchRemembersExternalIDs(t *testing.T) {
+func TestSearchKeepsExternalIDs(t *testing.T) {
 	e := newEnv(t)
 	tn := e.newTenant("acme")
 	calls := tn.addCalls(t, cdr{at: storetest0(), result: outdial.ResultBusy}, cdr{at: storetest0().Add(time.Second), result: outdial.ResultBusy})
-	// The engine's contact is what the notifier sees; the search shows it without reading.
-	e.h.Notifier().CallEnded(calls[0], &outdial.Contact{ID: calls[0].ContactID, ExternalID: "seen-by-engine"}, tn.task)
-	p := tn.search(`{}`)
-	if got := []any{p.Results[0]["userData"].(map[string]any)["extId"], p.Results[1]["userData"].(map[string]any)["extId"]}; !reflect.DeepEqual(got, []any{"seen-by-engine", "ext-2"}) {
-		t.Fatalf("extIds %v", got)
-	}
-	// Without a cache, a deleted contact's calls show an empty extId.
+	// The CDR keeps the external id its contact had, even once the contact is deleted.
 	must(t, e.store.DeleteContact(ctx, tn.tenant.ID, calls[1].ContactID))
-	nocache := New(Config{Store: e.store, CursorKey: e.h.key, ContactCache: -1})
-	ext, err := nocache.extIDs.find(ctx, tn.tenant.ID, calls)
-	if err != nil || ext[calls[0].ContactID] != "ext-1" || ext[calls[1].ContactID] != "" {
-		t.Fatalf("extIds without a cache: %v, %v", ext, err)
+	p := tn.search(`{}`)
+	if got := []any{p.Results[0]["userData"].(map[string]any)["extId"], p.Results[1]["userData"].(map[string]any)["extId"]}; !reflect.DeepEqual(got, []any{"ext-1", "ext-2"}) {
+		t.Fatalf("extIds %v", got)
 	}
 }

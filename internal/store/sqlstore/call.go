@@ -8,7 +8,7 @@ import (
 	"github.com/outdial/outdial"
 )
 
-const callCols = `id, tenant_id, project_id, task_id, batch_id, contact_id, line_id, attempt, node_id, status, caller, called,
+const callCols = `id, tenant_id, project_id, task_id, batch_id, contact_id, external_id, line_id, attempt, node_id, status, caller, called,
 	called_areacode, called_areaname, called_type, called_vendor, trans_caller, trans_phone, trans_areacode, trans_areaname,
 	trans_type, trans_vendor, start_time_ee, ring_time_ee, answer_time_ee, end_time_ee, start_time, ring_time, answer_time,
 	link_time, end_time, ans_secs, link_secs, all_secs, result, callresult, endresult, hangup_by, sip_status, reason,
@@ -18,7 +18,7 @@ func scanCall(row interface{ Scan(...any) error }) (*outdial.Call, error) {
 	var c outdial.Call
 	var sEe, rEe, aEe, eEe, st, rt, at, lt, et, up int64
 	var tags string
-	if err := row.Scan(&c.ID, &c.TenantID, &c.ProjectID, &c.TaskID, &c.BatchID, &c.ContactID, &c.LineID, &c.Attempt, &c.NodeID,
+	if err := row.Scan(&c.ID, &c.TenantID, &c.ProjectID, &c.TaskID, &c.BatchID, &c.ContactID, &c.ExternalID, &c.LineID, &c.Attempt, &c.NodeID,
 		&c.Status, &c.Caller, &c.Called, &c.CalledAreaCode, &c.CalledAreaName, &c.CalledType, &c.CalledVendor, &c.TransCaller,
 		&c.TransPhone, &c.TransAreaCode, &c.TransAreaName, &c.TransType, &c.TransVendor, &sEe, &rEe, &aEe, &eEe, &st, &rt, &at,
 		&lt, &et, &c.AnsSecs, &c.LinkSecs, &c.AllSecs, &c.Result, &c.CallResult, &c.EndResult, &c.HangupBy, &c.SIPStatus,

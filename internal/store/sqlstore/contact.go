@@ -3,8 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"strings"
-	"time"
 
 	"github.com/outdial/outdial"
 )
@@ -102,16 +100,8 @@ func (s *Store) forgetContacts(ctx context.Context, tx *sql.Tx, taskID int64, wh
 	return err
 }
 
-// contactInsertCols are the columns AddContacts writes.
-const contactInsertCols = `tenant_id, task_id, batch_id, phone, name, address, email, state, callback_url, external_id, variables,
-	priority, area_code, area_name, number_type, carrier, status, attempts, next_attempt_at, last_result, last_call_id, created_at, updated_at`
-
-const contactInsertArgs = 23
-
-// contactRowsPerInsert keeps a multi-row INSERT under every database's parameter limit.
-const contactRowsPerInsert = 400
-
-// AddContacts inserts contacts of one batch, skipping numbers already in the batch.
+// AddContacts inserts contacts of one batch, skipping numbers already in the batch, in one
+// transaction (see contactinsert.go for how each database gets them).
 func (s *Store) AddContacts(ctx context.Context, cs []*outdial.Contact) ([]bool, error) {
 	added := make([]bool, len(cs))
 	if len(cs) == 0 {
@@ -125,99 +115,30 @@ func (s *Store) AddContacts(ctx context.Context, cs []*outdial.Contact) ([]bool,
 	}
 	now := s.now()
 	err := s.write(ctx, func(tx *sql.Tx) error {
+		clear(added) // a retried transaction starts over
 		if n, err := s.count(ctx, tx, `SELECT count(*) FROM batches WHERE tenant_id = ? AND id = ? AND task_id = ?`, b.TenantID, b.BatchID, b.TaskID); err != nil {
 			return err
 		} else if n == 0 {
 			return outdial.Errorf(outdial.ENOTFOUND, "batch not found")
 		}
-		var total int64
-		for start := 0; start < len(cs); start += contactRowsPerInsert {
-			end := min(start+contactRowsPerInsert, len(cs))
-			n, err := s.insertContacts(ctx, tx, cs[start:end], added[start:end], now)
-			if err != nil {
-				return err
-			}
-			total += n
+		insert := s.insertContactRows
+		if s.d.Name == "postgres" {
+			insert = s.insertContactSet
+		}
+		total, err := insert(ctx, tx, cs, added, now)
+		if err != nil {
+			return err
 		}
 		if _, err := s.exec(ctx, tx, `UPDATE batches SET size = size + ? WHERE id = ?`, total, b.BatchID); err != nil {
 			return err
 		}
-		_, err := s.exec(ctx, tx, `UPDATE tasks SET total = total + ?, pending = pending + ? WHERE id = ?`, total, total, b.TaskID)
+		_, err = s.exec(ctx, tx, `UPDATE tasks SET total = total + ?, pending = pending + ? WHERE id = ?`, total, total, b.TaskID)
 		return err
 	})
 	if err != nil {
 		return nil, wrap("add contacts", err)
 	}
 	return added, nil
-}
-
-// insertContacts writes one multi-row INSERT and marks which rows were new.
-func (s *Store) insertContacts(ctx context.Context, tx *sql.Tx, cs []*outdial.Contact, added []bool, now time.Time) (int64, error) {
-	var q strings.Builder
-	q.WriteString(`INSERT INTO contacts (` + contactInsertCols + `) VALUES `)
-	row := "(" + strings.Repeat("?, ", contactInsertArgs-1) + "?)"
-	args := make([]any, 0, len(cs)*contactInsertArgs)
-	for i, c := range cs {
-		if i > 0 {
-			q.WriteString(", ")
-		}
-		q.WriteString(row)
-		if c.NextAttemptAt.IsZero() {
-			c.NextAttemptAt = now
-		}
-		vars := ""
-		if len(c.Variables) > 0 {
-			vars = jsonText(c.Variables)
-		}
-		args = append(args, c.TenantID, c.TaskID, c.BatchID, c.Phone, c.Name, c.Address, c.Email, c.State, c.CallbackURL,
-			c.ExternalID, vars, c.Priority, c.AreaCode, c.AreaName, c.Type, c.Carrier, outdial.ContactPending, 0, ms(c.NextAttemptAt), "", 0,
-			ms(now), ms(now))
-	}
-	q.WriteString(` ON CONFLICT (batch_id, phone) DO NOTHING RETURNING id, phone`)
-	var rows *sql.Rows
-	var err error
-	if len(cs) == contactRowsPerInsert { // the full-chunk statement is reused: prepare it once
-		var st *sql.Stmt
-		if st, err = s.prepared(ctx, s.w, q.String()); err == nil {
-			rows, err = tx.StmtContext(ctx, st).QueryContext(ctx, args...)
-		}
-	} else {
-		rows, err = tx.QueryContext(ctx, s.q(q.String()), args...)
-	}
-	if err != nil {
-		return 0, err
-	}
-	defer rows.Close()
-	ids := make(map[string]int64, len(cs))
-	for rows.Next() {
-		var id int64
-		var phone string
-		if err := rows.Scan(&id, &phone); err != nil {
-			return 0, err
-		}
-		ids[phone] = id
-	}
-	if err := rows.Err(); err != nil {
-		return 0, err
-	}
-	for i, c := range cs {
-		if id, ok := ids[c.Phone]; ok {
-			added[i] = true
-			c.ID, c.Status, c.CreatedAt, c.UpdatedAt = id, outdial.ContactPending, now, now
-			delete(ids, c.Phone)
-		}
-	}
-	return int64(len(cs) - countFalse(added)), nil
-}
-
-func countFalse(b []bool) int {
-	n := 0
-	for _, v := range b {
-		if !v {
-			n++
-		}
-	}
-	return n
 }
 
 const contactCols = `id, tenant_id, task_id, batch_id, phone, name, address, email, state, callback_url, external_id, variables,

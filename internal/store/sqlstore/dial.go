@@ -172,10 +172,10 @@ func (s *Store) startAttempt(ctx context.Context, tx *sql.Tx, a outdial.AttemptS
 		t.dialed++
 	}
 	c.Attempt, c.Status = attempts+1, outdial.CallStarted
-	_, err = s.exec(ctx, tx, `INSERT INTO calls (id, tenant_id, project_id, task_id, batch_id, contact_id, line_id, attempt, node_id,
-		status, caller, called, called_areacode, called_areaname, called_type, called_vendor, start_time, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		c.ID, c.TenantID, c.ProjectID, c.TaskID, c.BatchID, c.ContactID, c.LineID, c.Attempt, c.NodeID, c.Status, c.Caller, c.Called,
+	_, err = s.exec(ctx, tx, `INSERT INTO calls (id, tenant_id, project_id, task_id, batch_id, contact_id, external_id, line_id, attempt,
+		node_id, status, caller, called, called_areacode, called_areaname, called_type, called_vendor, start_time, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.ID, c.TenantID, c.ProjectID, c.TaskID, c.BatchID, c.ContactID, c.ExternalID, c.LineID, c.Attempt, c.NodeID, c.Status, c.Caller, c.Called,
 		c.CalledAreaCode, c.CalledAreaName, c.CalledType, c.CalledVendor, ms(c.StartTime), now)
 	return nil, err
 }

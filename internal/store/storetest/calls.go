@@ -194,3 +194,26 @@ func testBlocklist(t *testing.T, s outdial.Store, clk *clock.Virtual) {
 		t.Fatalf("after unblock: %v", r[0])
 	}
 }
+
+// testExternalIDKept checks a CDR keeps its contact's external id, even after the task
+// (and with it the contact) is deleted.
+func testExternalIDKept(t *testing.T, s outdial.Store, clk *clock.Virtual) {
+	w := newWorld(t, s, "acme")
+	c := &outdial.Contact{TenantID: w.tenant.ID, TaskID: w.task.ID, BatchID: w.batch.ID, Phone: "13800000001", ExternalID: "crm-42"}
+	_, err := s.AddContacts(ctx, []*outdial.Contact{c})
+	must(t, err)
+	a := w.attempt(c, outdial.NewCallIDs(1).Next(clk.Now()), clk.Now())
+	a.Call.ExternalID = c.ExternalID
+	r, err := s.StartAttempts(ctx, []outdial.AttemptStart{a})
+	must(t, err)
+	if r[0] != nil {
+		t.Fatal(r[0])
+	}
+	w.end(t, s, a.Call, outdial.ResultAnswered, clk.Now().Add(time.Minute), time.Time{})
+	must(t, s.DeleteTask(ctx, w.tenant.ID, w.task.ID))
+	got, err := s.Call(ctx, w.tenant.ID, a.Call.ID)
+	must(t, err)
+	if got.ExternalID != "crm-42" {
+		t.Fatalf("external id = %q after the task was deleted", got.ExternalID)
+	}
+}

@@ -35,6 +35,7 @@ func Run(t *testing.T, open Opener) {
 		{"FinishAndRecall", testFinishAndRecall},
 		{"Calls", testCalls},
 		{"Blocklist", testBlocklist},
+		{"ExternalIDKept", testExternalIDKept},
 		{"Subscriptions", testSubscriptions},
 		{"OutboxClaim", testOutboxClaim},
 		{"DeliveryLog", testDeliveryLog},

@@ -49,6 +49,7 @@ func startSipp(t testing.TB, scenario, transport string, calls int) *sippPeer {
 	args := []string{"-sf", filepath.Join("testdata", scenario), "-i", "127.0.0.1",
 		"-p", strconv.Itoa(port), "-t", tmode, "-nostdin", "-buff_size", "4194304",
 		"-mi", "127.0.0.1", "-mp", strconv.Itoa(mport), "-rtp_echo",
+		"-ci", "127.0.0.1", "-cp", strconv.Itoa(freePort(t)), // its control socket too, not 0.0.0.0:8888
 		"-trace_err", "-error_file", p.errLog}
 	if calls > 0 {
 		args = append(args, "-m", strconv.Itoa(calls), "-timeout", "40s", "-timeout_error")

@@ -50,9 +50,12 @@ const (
 
 // OutboxStore is what the webhook dispatcher needs from the store.
 type OutboxStore interface {
-	// ClaimOutbox leases up to limit pending messages due at now for lease: they are not
-	// claimed again until the lease ends (a crashed dispatcher's messages come back).
-	ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*OutboxMessage, error)
+	// ClaimOutbox leases up to limit pending messages due at now to node for lease: they
+	// are not claimed again until the lease ends (a crashed dispatcher's messages come back).
+	ClaimOutbox(ctx context.Context, node string, now time.Time, lease time.Duration, limit int) ([]*OutboxMessage, error)
+	// ReleaseClaims makes the pending messages node has leased due at now: a restarted
+	// node takes its own leases back at once. It returns how many it released.
+	ReleaseClaims(ctx context.Context, node string, now time.Time) (int64, error)
 	// RecordAttempt stores the result of one delivery attempt and the message's new state
 	// (delivered, pending with its next attempt time, or dead).
 	RecordAttempt(ctx context.Context, m *OutboxMessage, a DeliveryAttempt) error

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"log/slog"
+	"strconv"
 
 	"github.com/outdial/outdial/internal/webhook"
 )
@@ -12,7 +13,7 @@ import (
 func (s *Server) buildDispatcher() {
 	s.Formats.Register(webhook.Native{})
 	allow := s.Config.Webhooks.AllowPrivate
-	s.Dispatcher = webhook.New(webhook.Config{Store: s.Store, Formats: s.Formats, Clock: s.Clock,
+	s.Dispatcher = webhook.New(webhook.Config{Node: strconv.Itoa(s.Config.NodeID), Store: s.Store, Formats: s.Formats, Clock: s.Clock,
 		Logger: s.Logger.With(slog.String("component", "webhooks")), ReadTimeout: s.Config.Webhooks.Timeout,
 		Guard: webhook.Guard{AllowLoopback: allow, AllowPrivate: allow}, Registerer: s.Registry})
 }

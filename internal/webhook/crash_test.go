@@ -26,11 +26,11 @@ type crashingStore struct {
 
 var errKilled = errors.New("the process was killed")
 
-func (c *crashingStore) ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*outdial.OutboxMessage, error) {
+func (c *crashingStore) ClaimOutbox(ctx context.Context, node string, now time.Time, lease time.Duration, limit int) ([]*outdial.OutboxMessage, error) {
 	if c.killed.Load() {
 		return nil, errKilled
 	}
-	return c.Store.ClaimOutbox(ctx, now, lease, limit)
+	return c.Store.ClaimOutbox(ctx, node, now, lease, limit)
 }
 
 func (c *crashingStore) RecordAttempt(ctx context.Context, m *outdial.OutboxMessage, a outdial.DeliveryAttempt) error {

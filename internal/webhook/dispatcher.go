@@ -26,6 +26,9 @@ type batchRecorder interface {
 // Config is what a Dispatcher needs. Store and Formats are required; the rest have
 // defaults.
 type Config struct {
+	// Node names this dispatcher's leases; after a crash, the node's next dispatcher takes
+	// them back at once (other nodes' leases are waited out). Default "0".
+	Node    string
 	Store   Store
 	Formats Formats
 	Clock   outdial.Clock
@@ -56,6 +59,9 @@ type Config struct {
 }
 
 func (c *Config) defaults() {
+	if c.Node == "" {
+		c.Node = "0"
+	}
 	if c.Clock == nil {
 		c.Clock = outdial.SystemClock{}
 	}
@@ -141,6 +147,11 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	}
 	d.running = true
 	d.mu.Unlock()
+	if n, err := d.cfg.Store.ReleaseClaims(ctx, d.cfg.Node, d.cfg.Clock.Now()); err != nil {
+		d.cfg.Logger.Warn("webhooks: cannot take back this node's leases; they come back when they end", slog.Any("err", err))
+	} else if n > 0 {
+		d.cfg.Logger.Info("webhooks: took back deliveries a previous run had claimed", slog.Int64("messages", n))
+	}
 	go d.recordLoop()
 	l := newLoop(d)
 	l.run(ctx)

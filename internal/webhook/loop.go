@@ -104,7 +104,7 @@ func (l *loop) claim(ctx context.Context) {
 	d := l.d
 	now := d.cfg.Clock.Now()
 	go func() {
-		msgs, err := d.cfg.Store.ClaimOutbox(ctx, now, d.cfg.Lease, n)
+		msgs, err := d.cfg.Store.ClaimOutbox(ctx, d.cfg.Node, now, d.cfg.Lease, n)
 		l.claims <- claimed{msgs, err}
 	}()
 }

@@ -67,7 +67,7 @@ func (s *Store) AddOutbox(ctx context.Context, msgs []*outdial.OutboxMessage) er
 // ends (a crashed dispatcher's messages come back then). It walks the outbox_due index,
 // so it costs the same with a backlog of millions. On PostgreSQL the rows are locked FOR
 // UPDATE SKIP LOCKED: nodes claiming at once get different messages without waiting.
-func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*outdial.OutboxMessage, error) {
+func (s *Store) ClaimOutbox(ctx context.Context, node string, now time.Time, lease time.Duration, limit int) ([]*outdial.OutboxMessage, error) {
 	if limit <= 0 {
 		return nil, nil
 	}
@@ -75,7 +75,7 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, lease time.Durat
 	if s.d.ForUpdate != "" {
 		lock = s.d.ForUpdate + " SKIP LOCKED"
 	}
-	query := `UPDATE outbox SET next_attempt_at = ? WHERE id IN (SELECT id FROM outbox
+	query := `UPDATE outbox SET next_attempt_at = ?, claimed_by = ? WHERE id IN (SELECT id FROM outbox
 		WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?` + lock + `)
 		RETURNING ` + outboxCols
 	var out []*outdial.OutboxMessage
@@ -85,7 +85,7 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, lease time.Durat
 		if err != nil {
 			return err
 		}
-		rows, err := tx.StmtContext(ctx, st).QueryContext(ctx, ms(now.Add(lease)), ms(now), limit)
+		rows, err := tx.StmtContext(ctx, st).QueryContext(ctx, ms(now.Add(lease)), node, ms(now), limit)
 		if err != nil {
 			return err
 		}
@@ -151,7 +151,7 @@ var recordSQL = func() map[int][2]string {
 		ins.WriteString(`INSERT INTO delivery_attempts (message_id, attempted_at, status, response, error, duration_us, delivered) VALUES `)
 		// The casts type the parameters for PostgreSQL, which cannot infer them in VALUES.
 		upd.WriteString(`UPDATE outbox SET attempts = attempts + 1, status = v.column2, next_attempt_at = v.column3,
-			last_error = v.column4, delivered_at = v.column5 FROM (VALUES `)
+			last_error = v.column4, delivered_at = v.column5, claimed_by = '' FROM (VALUES `)
 		for i := 0; i < n; i++ {
 			if i > 0 {
 				ins.WriteString(", ")
@@ -183,4 +183,19 @@ func (s *Store) writeAttempts(ctx context.Context, tx *sql.Tx, msgs []*outdial.O
 	}
 	_, err := s.exec(ctx, tx, q[1], args...)
 	return err
+}
+
+// ReleaseClaims makes node's leased pending messages due at now.
+func (s *Store) ReleaseClaims(ctx context.Context, node string, now time.Time) (int64, error) {
+	var n int64
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		res, err := s.exec(ctx, tx, `UPDATE outbox SET next_attempt_at = ?, claimed_by = '' WHERE claimed_by = ? AND status = 'pending'`,
+			ms(now), node)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n, wrap("release claims", err)
 }

@@ -81,7 +81,7 @@ func (s *Store) Redeliver(ctx context.Context, tenantID, id int64, now time.Time
 		if status == outdial.OutboxPending {
 			return outdial.Errorf(outdial.ECONFLICT, "delivery %d is pending: it is being delivered or retried on its schedule", id)
 		}
-		_, err = s.exec(ctx, tx, `UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?, last_error = '',
+		_, err = s.exec(ctx, tx, `UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?, last_error = '', claimed_by = '',
 			delivered_at = 0 WHERE id = ?`, ms(now), id)
 		return err
 	})

@@ -16,7 +16,7 @@ func testDeliveryLog(t *testing.T, s outdial.Store, clk *clock.Virtual) {
 	now := clk.Now()
 	m := outboxMessage(w.tenant.ID, "evt-1", 0, now)
 	must(t, s.AddOutbox(ctx, []*outdial.OutboxMessage{m}))
-	claimed, err := s.ClaimOutbox(ctx, now, time.Minute, 1)
+	claimed, err := s.ClaimOutbox(ctx, "n1", now, time.Minute, 1)
 	must(t, err)
 	m = claimed[0]
 
@@ -32,7 +32,7 @@ func testDeliveryLog(t *testing.T, s outdial.Store, clk *clock.Virtual) {
 	if got.Status != outdial.OutboxPending || got.Attempts != 1 || !got.NextAttemptAt.Equal(retryAt) || got.LastError != "answered 500" {
 		t.Fatalf("after a failure: %+v", got)
 	}
-	if c, _ := s.ClaimOutbox(ctx, retryAt.Add(-time.Millisecond), time.Minute, 10); len(c) != 0 {
+	if c, _ := s.ClaimOutbox(ctx, "n1", retryAt.Add(-time.Millisecond), time.Minute, 10); len(c) != 0 {
 		t.Fatal("a retry was claimed before its time")
 	}
 	// Success on the second try.
@@ -69,7 +69,7 @@ func testDeliveryLog(t *testing.T, s outdial.Store, clk *clock.Virtual) {
 		t.Fatalf("redelivered: %+v", got)
 	}
 	wantCode(t, s.Redeliver(ctx, w.tenant.ID, m.ID, later), outdial.ECONFLICT)
-	if c, _ := s.ClaimOutbox(ctx, later, time.Minute, 10); len(c) != 1 || c[0].EventID != "evt-1" {
+	if c, _ := s.ClaimOutbox(ctx, "n1", later, time.Minute, 10); len(c) != 1 || c[0].EventID != "evt-1" {
 		t.Fatalf("the redelivered message is not claimable: %v", c)
 	}
 	if as, _ = s.DeliveryAttempts(ctx, w.tenant.ID, m.ID); len(as) != 3 {
@@ -81,7 +81,7 @@ func testDeliveryLog(t *testing.T, s outdial.Store, clk *clock.Virtual) {
 	if got, _ = s.OutboxMessage(ctx, w.tenant.ID, m.ID); got.Status != outdial.OutboxDead || got.LastError != m.LastError {
 		t.Fatalf("dead: %+v", got)
 	}
-	if c, _ := s.ClaimOutbox(ctx, later.Add(24*time.Hour), time.Minute, 10); len(c) != 0 {
+	if c, _ := s.ClaimOutbox(ctx, "n1", later.Add(24*time.Hour), time.Minute, 10); len(c) != 0 {
 		t.Fatal("a dead message was claimed")
 	}
 }
@@ -162,7 +162,7 @@ func testRecordMany(t *testing.T, s outdial.Store, clk *clock.Virtual) {
 		msgs = append(msgs, outboxMessage(w.tenant.ID, fmt.Sprint("e", i), 0, now))
 	}
 	must(t, s.AddOutbox(ctx, msgs))
-	claimed, err := s.ClaimOutbox(ctx, now, time.Minute, 200)
+	claimed, err := s.ClaimOutbox(ctx, "n1", now, time.Minute, 200)
 	must(t, err)
 	as := make([]outdial.DeliveryAttempt, len(claimed))
 	for i, m := range claimed {

@@ -36,6 +36,7 @@ func Run(t *testing.T, open Opener) {
 		{"Calls", testCalls},
 		{"Blocklist", testBlocklist},
 		{"ExternalIDKept", testExternalIDKept},
+		{"ReleaseClaims", testReleaseClaims},
 		{"Subscriptions", testSubscriptions},
 		{"OutboxClaim", testOutboxClaim},
 		{"DeliveryLog", testDeliveryLog},

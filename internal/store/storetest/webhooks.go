@@ -86,7 +86,7 @@ func testOutboxClaim(t *testing.T, s outdial.Store, clk *clock.Virtual) {
 	}
 	must(t, s.AddOutbox(ctx, msgs))
 	lease := time.Minute
-	got, err := s.ClaimOutbox(ctx, now, lease, 2)
+	got, err := s.ClaimOutbox(ctx, "n1", now, lease, 2)
 	must(t, err)
 	if ids(got) != ids(msgs[:2]) {
 		t.Fatalf("claimed %s, want the two due first %s", ids(got), ids(msgs[:2]))
@@ -95,15 +95,15 @@ func testOutboxClaim(t *testing.T, s outdial.Store, clk *clock.Virtual) {
 		!got[0].NextAttemptAt.Equal(now.Add(lease)) {
 		t.Fatalf("claimed message = %+v", got[0])
 	}
-	got, _ = s.ClaimOutbox(ctx, now, lease, 10)
+	got, _ = s.ClaimOutbox(ctx, "n1", now, lease, 10)
 	if ids(got) != ids(msgs[2:3]) {
 		t.Fatalf("second claim %s, want only the last one due %s", ids(got), ids(msgs[2:3]))
 	}
-	if got, _ = s.ClaimOutbox(ctx, now.Add(lease-time.Millisecond), lease, 10); ids(got) != ids(msgs[3:5]) {
+	if got, _ = s.ClaimOutbox(ctx, "n1", now.Add(lease-time.Millisecond), lease, 10); ids(got) != ids(msgs[3:5]) {
 		t.Fatalf("before the lease ends: claimed %s, want the later ones %s", ids(got), ids(msgs[3:5]))
 	}
 	// A dispatcher that crashed: its messages come back when the lease ends.
-	if got, _ = s.ClaimOutbox(ctx, now.Add(lease), lease, 10); ids(got) != ids(msgs[:3]) {
+	if got, _ = s.ClaimOutbox(ctx, "n1", now.Add(lease), lease, 10); ids(got) != ids(msgs[:3]) {
 		t.Fatalf("after the lease: claimed %s, want %s", ids(got), ids(msgs[:3]))
 	}
 
@@ -122,7 +122,7 @@ func testOutboxClaim(t *testing.T, s outdial.Store, clk *clock.Virtual) {
 		go func() {
 			defer wg.Done()
 			for {
-				got, err := s.ClaimOutbox(ctx, later, lease, 7)
+				got, err := s.ClaimOutbox(ctx, "n1", later, lease, 7)
 				if err != nil {
 					t.Error(err)
 					return
@@ -155,4 +155,34 @@ func ids(ms []*outdial.OutboxMessage) string {
 		out = append(out, m.ID)
 	}
 	return fmt.Sprint(out)
+}
+
+// testReleaseClaims checks that a restarted node takes its own leases back at once, leaves
+// other nodes' leases alone, and does not pull forward a retry already scheduled.
+func testReleaseClaims(t *testing.T, s outdial.Store, clk *clock.Virtual) {
+	w := newWorld(t, s, "acme")
+	now := clk.Now()
+	var msgs []*outdial.OutboxMessage
+	for i := range 4 {
+		msgs = append(msgs, outboxMessage(w.tenant.ID, fmt.Sprint("e", i), 0, now))
+	}
+	must(t, s.AddOutbox(ctx, msgs))
+	mine, err := s.ClaimOutbox(ctx, "n1", now, time.Hour, 3)
+	must(t, err)
+	theirs, err := s.ClaimOutbox(ctx, "n2", now, time.Hour, 1)
+	must(t, err)
+	// One of n1's messages failed once: its retry is due in 15 s, it is no longer leased.
+	retry := mine[2]
+	retry.Status, retry.NextAttemptAt, retry.LastError = outdial.OutboxPending, now.Add(15*time.Second), "HTTP 500"
+	must(t, s.RecordAttempt(ctx, retry, outdial.DeliveryAttempt{At: now, Status: 500}))
+
+	n, err := s.ReleaseClaims(ctx, "n1", now)
+	must(t, err)
+	if n != 2 {
+		t.Fatalf("released %d, want n1's 2 leased messages", n)
+	}
+	got, _ := s.ClaimOutbox(ctx, "n1", now, time.Hour, 10)
+	if ids(got) != ids(mine[:2]) {
+		t.Fatalf("after release claimed %s, want %s (not n2's %s, not the scheduled retry)", ids(got), ids(mine[:2]), ids(theirs))
+	}
 }

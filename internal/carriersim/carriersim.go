@@ -22,6 +22,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/outdial/outdial/internal/telephony/sipnet"
 	"log/slog"
 	"net"
 	"slices"
@@ -114,7 +115,7 @@ func New(cfg Config) (*Sim, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	log = log.With(slog.String("component", "carriersim"))
-	udp, tcp, err := listenPair(cfg.ListenAddr)
+	udp, tcp, err := sipnet.ListenPair(cfg.ListenAddr)
 	if err != nil {
 		return nil, fmt.Errorf("carriersim: listen %s: %w", cfg.ListenAddr, err)
 	}
@@ -224,28 +225,4 @@ func (s *Sim) count(f func(st *Stats)) {
 // scale applies the time scale to a plan wait.
 func (s *Sim) scale(d time.Duration) time.Duration {
 	return time.Duration(float64(d) * s.cfg.TimeScale)
-}
-
-// listenPair listens on UDP and TCP on the same host and port; port 0 picks a port
-// free for both.
-func listenPair(addr string) (net.PacketConn, net.Listener, error) {
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		return nil, nil, err
-	}
-	for tries := 0; ; tries++ {
-		udp, err := net.ListenPacket("udp", net.JoinHostPort(host, port))
-		if err != nil {
-			return nil, nil, err
-		}
-		_, got, _ := net.SplitHostPort(udp.LocalAddr().String())
-		tcp, err := net.Listen("tcp", net.JoinHostPort(host, got))
-		if err == nil {
-			return udp, tcp, nil
-		}
-		udp.Close()
-		if port != "0" || tries == 20 {
-			return nil, nil, err
-		}
-	}
 }

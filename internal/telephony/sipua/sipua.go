@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/outdial/outdial/internal/telephony/sipnet"
 	"log/slog"
 	"net"
 	"slices"
@@ -95,7 +96,7 @@ func New(cfg Config) (*UA, error) {
 	if cfg.RTPPortMin > 0 && cfg.RTPPortMax > cfg.RTPPortMin {
 		media.RTPPortStart, media.RTPPortEnd = cfg.RTPPortMin, cfg.RTPPortMax
 	}
-	udp, tcp, err := listenPair(cfg.ListenAddr)
+	udp, tcp, err := sipnet.ListenPair(cfg.ListenAddr)
 	if err != nil {
 		return nil, fmt.Errorf("sipua: listen %s: %w", cfg.ListenAddr, err)
 	}
@@ -174,40 +175,6 @@ func (u *UA) Close() error {
 		return fmt.Errorf("sipua: close: %w", err)
 	}
 	return nil
-}
-
-// sipSocketBuffer is the receive and send buffer asked for the SIP UDP socket.
-const sipSocketBuffer = 8 << 20
-
-// listenPair listens on UDP and TCP on the same host and port; port 0 picks a port
-// free for both.
-func listenPair(addr string) (net.PacketConn, net.Listener, error) {
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		return nil, nil, err
-	}
-	for tries := 0; ; tries++ {
-		udp, err := net.ListenPacket("udp", net.JoinHostPort(host, port))
-		if err != nil {
-			return nil, nil, err
-		}
-		if c, ok := udp.(*net.UDPConn); ok {
-			// One goroutine reads every SIP datagram; the default buffer (~200 KB) drops
-			// responses when a few thousand calls start at once. The kernel caps these at
-			// net.core.rmem_max and wmem_max.
-			c.SetReadBuffer(sipSocketBuffer)
-			c.SetWriteBuffer(sipSocketBuffer)
-		}
-		_, got, _ := net.SplitHostPort(udp.LocalAddr().String())
-		tcp, err := net.Listen("tcp", net.JoinHostPort(host, got))
-		if err == nil {
-			return udp, tcp, nil
-		}
-		udp.Close()
-		if port != "0" || tries == 20 {
-			return nil, nil, err
-		}
-	}
 }
 
 // waitServing waits until sipgo has taken the UDP listener into its pool (requests are

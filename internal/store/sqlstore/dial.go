@@ -104,8 +104,18 @@ func (s *Store) StartAttempts(ctx context.Context, as []outdial.AttemptStart) ([
 				return err
 			}
 		}
+		blocking := map[int64]bool{} // tenants with blocked numbers (one check per tenant)
+		for _, a := range as {
+			if _, ok := blocking[a.Call.TenantID]; !ok {
+				n, err := s.count(ctx, tx, `SELECT count(*) FROM (SELECT 1 FROM blocklist WHERE tenant_id = ? LIMIT 1) AS b`, a.Call.TenantID)
+				if err != nil {
+					return err
+				}
+				blocking[a.Call.TenantID] = n > 0
+			}
+		}
 		for i, a := range as {
-			r, err := s.startAttempt(ctx, tx, a, lines[a.Call.LineID], tasks[a.Call.TaskID])
+			r, err := s.startAttempt(ctx, tx, a, lines[a.Call.LineID], tasks[a.Call.TaskID], blocking[a.Call.TenantID])
 			if err != nil {
 				return err
 			}
@@ -117,7 +127,7 @@ func (s *Store) StartAttempts(ctx context.Context, as []outdial.AttemptStart) ([
 }
 
 // startAttempt checks and records one attempt inside StartAttempts' transaction.
-func (s *Store) startAttempt(ctx context.Context, tx *sql.Tx, a outdial.AttemptStart, l *lineState, t *taskState) (*outdial.Refusal, error) {
+func (s *Store) startAttempt(ctx context.Context, tx *sql.Tx, a outdial.AttemptStart, l *lineState, t *taskState, blocking bool) (*outdial.Refusal, error) {
 	c := a.Call
 	start := c.StartTime.UnixMicro()
 	switch {
@@ -128,10 +138,12 @@ func (s *Store) startAttempt(ctx context.Context, tx *sql.Tx, a outdial.AttemptS
 	case a.CallsPerSecond > 0 && l.tat > start:
 		return &outdial.Refusal{Reason: outdial.RefusePaced, Until: time.UnixMicro(l.tat).UTC()}, nil
 	}
-	if n, err := s.count(ctx, tx, `SELECT count(*) FROM blocklist WHERE tenant_id = ? AND phone = ?`, c.TenantID, c.Called); err != nil {
-		return nil, err
-	} else if n > 0 {
-		return &outdial.Refusal{Reason: outdial.RefuseBlocked}, nil
+	if blocking {
+		if n, err := s.count(ctx, tx, `SELECT count(*) FROM blocklist WHERE tenant_id = ? AND phone = ?`, c.TenantID, c.Called); err != nil {
+			return nil, err
+		} else if n > 0 {
+			return &outdial.Refusal{Reason: outdial.RefuseBlocked}, nil
+		}
 	}
 	for _, cap := range []struct {
 		n      int
@@ -192,17 +204,27 @@ func (s *Store) FinishAttempts(ctx context.Context, es []outdial.AttemptEnd) err
 		if err != nil {
 			return err
 		}
+		var outbox []*outdial.OutboxMessage
 		for _, e := range es {
-			if err := s.finishAttempt(ctx, tx, e, lines[e.Call.LineID], tasks[e.Call.TaskID]); err != nil {
+			written, err := s.finishAttempt(ctx, tx, e, lines[e.Call.LineID], tasks[e.Call.TaskID])
+			if err != nil {
 				return err
 			}
+			if written {
+				outbox = append(outbox, e.Outbox...)
+			}
+		}
+		if err := s.insertOutboxBatch(ctx, tx, outbox); err != nil {
+			return err
 		}
 		return s.saveCounters(ctx, tx, lines, tasks)
 	})
 	return wrap("finish attempts", err)
 }
 
-func (s *Store) finishAttempt(ctx context.Context, tx *sql.Tx, e outdial.AttemptEnd, l *lineState, t *taskState) error {
+// finishAttempt writes one call's CDR and its contact's state, and reports whether it did
+// (false for a call already ended); the caller writes the outbox messages of those it did.
+func (s *Store) finishAttempt(ctx context.Context, tx *sql.Tx, e outdial.AttemptEnd, l *lineState, t *taskState) (bool, error) {
 	c := e.Call
 	now := ms(s.now())
 	res, err := s.exec(ctx, tx, `UPDATE calls SET status = ?, trans_caller = ?, trans_phone = ?, trans_areacode = ?, trans_areaname = ?,
@@ -215,12 +237,12 @@ func (s *Store) finishAttempt(ctx context.Context, tx *sql.Tx, e outdial.Attempt
 		ms(c.EndTime), c.AnsSecs, c.LinkSecs, c.AllSecs, string(c.Result), c.CallResult, c.EndResult, string(c.HangupBy),
 		c.SIPStatus, c.Reason, c.Recording, c.DTMF, jsonText(nonNil(c.Tags)), now, c.ID, outdial.CallStarted)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if n, err := res.RowsAffected(); err != nil {
-		return err
+		return false, err
 	} else if n == 0 {
-		return nil // ended already (recovered twice): count nothing twice
+		return false, nil // ended already (recovered twice): count nothing twice
 	}
 	c.Status = outdial.CallEnded
 	l.liveDelta--
@@ -229,7 +251,7 @@ func (s *Store) finishAttempt(ctx context.Context, tx *sql.Tx, e outdial.Attempt
 	u := e.Contact
 	if _, err := s.exec(ctx, tx, `UPDATE contacts SET status = ?, next_attempt_at = ?, last_result = ?, updated_at = ? WHERE id = ? AND status = 'dialing'`,
 		u.Status, ms(u.NextAttemptAt), string(u.Result), now, u.ContactID); err != nil {
-		return err
+		return false, err
 	}
 	if u.Status == outdial.ContactFinished {
 		t.pending--
@@ -239,12 +261,7 @@ func (s *Store) finishAttempt(ctx context.Context, tx *sql.Tx, e outdial.Attempt
 			t.failed++
 		}
 	}
-	for _, m := range e.Outbox {
-		if err := s.insertOutbox(ctx, tx, m); err != nil {
-			return err
-		}
-	}
-	return nil
+	return true, nil
 }
 
 // SettleContact makes a pending contact final, or due later, without a call.

@@ -17,8 +17,11 @@ import (
 const MaxFailures = 1000
 
 // DefaultChunkSize is how many contacts go to the store in one AddContacts call when
-// Importer.ChunkSize is not set.
-const DefaultChunkSize = 5000
+// Importer.ChunkSize is not set. A transaction costs the store more than its rows (SQLite
+// writes every index page a chunk touched, and the random numbers of an upload touch
+// most pages of the batch's unique index), so chunks are large; the importer holds two
+// of them, about 7 MB each.
+const DefaultChunkSize = 16384
 
 // Result counts what an import did with each row.
 type Result struct {
@@ -120,8 +123,9 @@ func (im *Importer) start(ctx context.Context, b *outdial.Batch) (*run, error) {
 		ctx:   ctx,
 		batch: b,
 		now:   clock.Now(),
-		chunk: newChunk(size),
-		spare: newChunk(size),
-		seen:  make(map[string]struct{}, size),
+		size:  size,
+		chunk: make([]*outdial.Contact, 0, size),
+		spare: make([]*outdial.Contact, 0, size),
+		seen:  make(map[string]struct{}, min(size, chunkBlock)),
 	}, nil
 }

@@ -25,7 +25,8 @@ type run struct {
 	batch    *outdial.Batch
 	now      time.Time
 	res      Result
-	chunk    []*outdial.Contact  // being filled
+	size     int                 // contacts per chunk
+	chunk    []*outdial.Contact  // being filled: the contacts allocated for it so far
 	spare    []*outdial.Contact  // being stored, or free
 	n        int                 // contacts waiting in chunk
 	seen     map[string]struct{} // normalised phones waiting in chunk
@@ -39,14 +40,19 @@ type stored struct {
 	err               error
 }
 
-// newChunk returns size contacts to fill, allocated together.
-func newChunk(size int) []*outdial.Contact {
-	contacts := make([]outdial.Contact, size)
-	chunk := make([]*outdial.Contact, size)
-	for i := range contacts {
-		chunk[i] = &contacts[i]
+// chunkBlock is how many contacts a chunk allocates at a time as it first grows, so a
+// small upload does not pay for a whole chunk.
+const chunkBlock = 1024
+
+// next returns the chunk's next contact to fill, allocating contacts as the chunk grows.
+func (r *run) next() *outdial.Contact {
+	if r.n == len(r.chunk) {
+		contacts := make([]outdial.Contact, min(chunkBlock, r.size-r.n))
+		for i := range contacts {
+			r.chunk = append(r.chunk, &contacts[i])
+		}
 	}
-	return chunk
+	return r.chunk[r.n]
 }
 
 // add validates one row and puts it in the chunk, storing the chunk when it is full.
@@ -64,7 +70,7 @@ func (r *run) add(row *contactfile.Row, num int) error {
 		r.res.DuplicateCount++
 		return r.tick()
 	}
-	c := r.chunk[r.n]
+	c := r.next()
 	*c = outdial.Contact{
 		TenantID:      r.batch.TenantID,
 		TaskID:        r.batch.TaskID,
@@ -99,7 +105,7 @@ func (r *run) add(row *contactfile.Row, num int) error {
 		return r.tick()
 	}
 	r.seen[info.Number] = struct{}{}
-	if r.n++; r.n == len(r.chunk) {
+	if r.n++; r.n == r.size {
 		return r.flush()
 	}
 	return r.tick()

@@ -2,6 +2,8 @@ package phoneinfo
 
 import (
 	"errors"
+	"math/rand/v2"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -248,5 +250,26 @@ func BenchmarkLookup(b *testing.B) {
 				sink = info.AreaName
 			}
 		})
+	}
+}
+
+// BenchmarkLookupUpload looks up the numbers of a large upload: 1,000,000 random mobiles
+// of the common prefixes, so most 7-digit prefixes come back many times.
+func BenchmarkLookupUpload(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	prefixes := []string{"130", "135", "138", "139", "150", "158", "177", "186", "188", "199"}
+	nums := make([]string, 1_000_000)
+	for i := range nums {
+		nums[i] = prefixes[rng.IntN(len(prefixes))] + strconv.Itoa(10_000_000+rng.IntN(90_000_000))
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		info, err := Lookup(nums[i%len(nums)])
+		if err != nil {
+			b.Fatal(err)
+		}
+		sink = info.AreaName
+		i++
 	}
 }

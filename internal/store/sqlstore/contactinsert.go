@@ -12,9 +12,9 @@ import (
 
 // AddContacts writes a chunk in one of two ways. SQLite runs in the process and holds
 // the write lock for the whole transaction: contacts go in multi-row INSERTs that bind
-// only each contact's own values, and the ids SQLite gives (one more than the largest)
-// say which were new, with no RETURNING to collect. PostgreSQL gets the whole chunk in
-// one statement, as one array per column, and RETURNING says which were new.
+// only each contact's own values and the id the store gives it, so which were new is
+// read from the ids, with no RETURNING to collect. PostgreSQL gets the whole chunk in one
+// statement, as one array per column, and RETURNING says which were new.
 
 // contactValueCols are the columns AddContacts binds per contact; the others are the
 // same for the whole call.
@@ -22,33 +22,35 @@ const contactValueCols = `phone, name, address, email, state, callback_url, exte
 	area_code, area_name, number_type, carrier, next_attempt_at`
 
 const (
-	contactValueArgs  = 14  // values bound per contact
+	contactValueArgs  = 14  // values bound per contact, besides its id on SQLite
 	contactRowsPerRun = 500 // contacts per multi-row INSERT (SQLite)
 )
 
-// contactRowsInsert returns the SQLite INSERT of n contacts of batch b added at now. The
-// values shared by the call are integers written into the statement; a row binds only
-// its own values (plain ? parameters: numbered ones make binding quadratic).
+// contactRowsInsert returns the SQLite INSERT of n contacts of batch b added at now, each
+// binding its id and its own values: the values shared by the call are integers written
+// into the statement. (Parameters are plain ?: numbered ones make binding quadratic.)
 func contactRowsInsert(b *outdial.Contact, now int64, n int) string {
-	shared := "(" + strconv.FormatInt(b.TenantID, 10) + ", " + strconv.FormatInt(b.TaskID, 10) + ", " + strconv.FormatInt(b.BatchID, 10) +
-		", 'pending', 0, '', 0, " + strconv.FormatInt(now, 10) + ", " + strconv.FormatInt(now, 10) + strings.Repeat(", ?", contactValueArgs) + ")"
+	row := "(?, " + strconv.FormatInt(b.TenantID, 10) + ", " + strconv.FormatInt(b.TaskID, 10) + ", " +
+		strconv.FormatInt(b.BatchID, 10) + ", 'pending', 0, '', 0, " + strconv.FormatInt(now, 10) + ", " +
+		strconv.FormatInt(now, 10) + strings.Repeat(", ?", contactValueArgs) + ")"
 	var q strings.Builder
-	q.Grow(len(shared)*n + 400)
-	q.WriteString(`INSERT OR IGNORE INTO contacts (tenant_id, task_id, batch_id, status, attempts, last_result, last_call_id, created_at,
-	updated_at, ` + contactValueCols + `) VALUES `)
+	q.Grow(len(row)*n + 400)
+	q.WriteString(`INSERT OR IGNORE INTO contacts (id, tenant_id, task_id, batch_id, status, attempts, last_result, last_call_id,
+	created_at, updated_at, ` + contactValueCols + `) VALUES `)
 	for k := range n {
 		if k > 0 {
 			q.WriteString(", ")
 		}
-		q.WriteString(shared)
+		q.WriteString(row)
 	}
 	return q.String()
 }
 
-// insertContactRows inserts cs in order and marks in added the ones that were new. SQLite
-// gives a new row the largest id plus one, so when an INSERT adds all its rows their ids
-// follow the largest id before it; when it skips some (a number already in the batch, or
-// earlier in cs), the rows it added are read back.
+// insertContactRows inserts cs in order and marks in added the ones that were new. The
+// i-th contact gets id last+i+1, last being the table's largest id when the (exclusive)
+// write transaction began: ids follow the upload, and a number already in the batch, or
+// earlier in cs, leaves its id unused. OR IGNORE can skip only those rows, as no value is
+// NULL and no id is taken. When an INSERT skips some, its ids are read back to tell which.
 func (s *Store) insertContactRows(ctx context.Context, tx *sql.Tx, cs []*outdial.Contact, added []bool, now time.Time) (int64, error) {
 	var last int64
 	if err := s.txRow(ctx, tx, `SELECT coalesce(max(id), 0) FROM contacts`).Scan(&last); err != nil {
@@ -60,17 +62,18 @@ func (s *Store) insertContactRows(ctx context.Context, tx *sql.Tx, cs []*outdial
 			full.Close()
 		}
 	}()
-	args := make([]any, 0, contactValueArgs*min(len(cs), contactRowsPerRun))
+	args := make([]any, 0, (1+contactValueArgs)*min(len(cs), contactRowsPerRun))
 	var total int64
 	for start := 0; start < len(cs); start += contactRowsPerRun {
 		run := cs[start:min(start+contactRowsPerRun, len(cs))]
+		first := last + int64(start) + 1 // the id of run[0]
 		args = args[:0]
-		for _, c := range run {
+		for k, c := range run {
 			if c.NextAttemptAt.IsZero() {
 				c.NextAttemptAt = now
 			}
-			args = append(args, c.Phone, c.Name, c.Address, c.Email, c.State, c.CallbackURL, c.ExternalID, variablesText(c),
-				int64(c.Priority), c.AreaCode, c.AreaName, c.Type, c.Carrier, ms(c.NextAttemptAt))
+			args = append(args, first+int64(k), c.Phone, c.Name, c.Address, c.Email, c.State, c.CallbackURL, c.ExternalID,
+				variablesText(c), int64(c.Priority), c.AreaCode, c.AreaName, c.Type, c.Carrier, ms(c.NextAttemptAt))
 		}
 		var res sql.Result
 		var err error
@@ -91,55 +94,42 @@ func (s *Store) insertContactRows(ctx context.Context, tx *sql.Tx, cs []*outdial
 		if err != nil {
 			return 0, err
 		}
-		id, err := res.LastInsertId()
-		if err != nil {
+		if n == int64(len(run)) {
+			for k := range run {
+				added[start+k] = true
+			}
+		} else if err := s.readAdded(ctx, tx, first, added[start:start+len(run)]); err != nil {
 			return 0, err
 		}
-		switch {
-		case n == int64(len(run)) && id == last+n:
-			for k, c := range run {
-				added[start+k] = true
-				c.ID, c.Status, c.CreatedAt, c.UpdatedAt = last+int64(k)+1, outdial.ContactPending, now, now
-			}
-		case n > 0:
-			if err := readAdded(ctx, tx, run, added[start:start+len(run)], last, now); err != nil {
-				return 0, err
+		for k, c := range run {
+			if added[start+k] {
+				c.ID, c.Status, c.CreatedAt, c.UpdatedAt = first+int64(k), outdial.ContactPending, now, now
 			}
 		}
-		last += n
 		total += n
 	}
 	return total, nil
 }
 
-// readAdded marks in added the contacts of run that the INSERT after id last added: the
-// first contact of run with the number of a row after last.
-func readAdded(ctx context.Context, tx *sql.Tx, run []*outdial.Contact, added []bool, last int64, now time.Time) error {
-	rows, err := tx.QueryContext(ctx, `SELECT id, phone FROM contacts WHERE id > ?`, last)
+// readAdded marks in added the ids from first to first+len(added)-1 that are in the table.
+func (s *Store) readAdded(ctx context.Context, tx *sql.Tx, first int64, added []bool) error {
+	st, err := s.prepared(ctx, s.w, `SELECT id FROM contacts WHERE id >= ? AND id < ?`)
+	if err != nil {
+		return err
+	}
+	rows, err := tx.StmtContext(ctx, st).QueryContext(ctx, first, first+int64(len(added)))
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
-	ids := make(map[string]int64, len(run))
 	for rows.Next() {
 		var id int64
-		var phone string
-		if err := rows.Scan(&id, &phone); err != nil {
+		if err := rows.Scan(&id); err != nil {
 			return err
 		}
-		ids[phone] = id
+		added[id-first] = true
 	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	for i, c := range run {
-		if id, ok := ids[c.Phone]; ok {
-			added[i] = true
-			c.ID, c.Status, c.CreatedAt, c.UpdatedAt = id, outdial.ContactPending, now, now
-			delete(ids, c.Phone)
-		}
-	}
-	return nil
+	return rows.Err()
 }
 
 // insertContactSet inserts cs in one INSERT ... SELECT from unnest(arrays), in the order

@@ -20,8 +20,8 @@ const MaxFailures = 1000
 // Importer.ChunkSize is not set. A transaction costs the store more than its rows (SQLite
 // writes every index page a chunk touched, and the random numbers of an upload touch
 // most pages of the batch's unique index), so chunks are large; the importer holds two
-// of them, about 7 MB each.
-const DefaultChunkSize = 16384
+// of them, about 5 MB each.
+const DefaultChunkSize = 12288
 
 // Result counts what an import did with each row.
 type Result struct {

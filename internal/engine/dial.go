@@ -155,11 +155,13 @@ func (e *Engine) idle(run *taskRun, now time.Time) time.Time {
 	return now.Add(e.cfg.Poll)
 }
 
-// maybeFinish marks the task finished when no contact is left to call.
+// maybeFinish marks the task finished when it has contacts and none is left to call. A
+// running task without contacts keeps running: contacts uploaded after the start (as
+// groupcall clients do) are called.
 func (e *Engine) maybeFinish(run *taskRun) {
 	t := run.task
 	p, err := e.cfg.Store.TaskProgress(contextBG, t.TenantID, t.ID)
-	if err != nil || p.Pending > 0 {
+	if err != nil || p.Pending > 0 || p.Total == 0 {
 		return
 	}
 	moved, err := e.cfg.Store.SetTaskStatus(contextBG, t.TenantID, t.ID, outdial.TaskFinished, outdial.TaskRunning)

@@ -37,3 +37,26 @@ func TestTaskRunsToTheEnd(t *testing.T) {
 		t.Fatalf("%d CDRs for %d calls started", n, len(h.obs.starts))
 	}
 }
+
+// TestStartBeforeContacts starts a task with no contacts: it keeps running, and contacts
+// imported afterwards are called and then finish it.
+func TestStartBeforeContacts(t *testing.T) {
+	clk := clock.NewVirtual(shanghai9)
+	s := openSQLite(t, clk)
+	f := newFixture(t, s, "acme")
+	task := f.task(f.line(5, 0), 2, 0, 0, nil)
+	h := newHarness(t, s, clk, fixed, "n1")
+	f.start(task)
+	h.wake()
+	h.runUntil(shanghai9.Add(time.Minute))
+	if got, _ := s.Task(ctx, f.tenant.ID, task.ID); got.Status != outdial.TaskRunning {
+		t.Fatalf("an empty started task is %s, want running", got.Status)
+	}
+	batches, _ := s.Batches(ctx, f.tenant.ID, task.ID, outdial.Page{})
+	_, err := s.AddContacts(ctx, []*outdial.Contact{{TenantID: f.tenant.ID, TaskID: task.ID, BatchID: batches[0].ID, Phone: "13800000001"}})
+	mustDo(t, err)
+	h.runUntilFinished(shanghai9.Add(time.Hour), task)
+	if len(h.obs.starts) != 1 {
+		t.Fatalf("%d calls, want the one contact imported after the start", len(h.obs.starts))
+	}
+}

@@ -74,6 +74,9 @@ func TestDemoOnce(t *testing.T) {
 			t.Errorf("%s: %s hung up by %q keys %q (SIP %d %s), want %s by %q keys %q", n, last.Result, last.HangupBy,
 				last.DTMF, last.SIPStatus, last.Reason, want.res, want.by, want.dtmf)
 		}
+		if last.CalledAreaCode == "" || last.CalledAreaName == "" || last.CalledVendor == "" {
+			t.Errorf("%s: CDR without the number's location (area %q %q, carrier %q)", n, last.CalledAreaCode, last.CalledAreaName, last.CalledVendor)
+		}
 		if (last.Result == outdial.ResultAnswered) != (last.Recording != "") {
 			t.Errorf("%s: result %s with recording %q", n, last.Result, last.Recording)
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/outdial/outdial"
 	"github.com/outdial/outdial/internal/auth"
 	"github.com/outdial/outdial/internal/media"
+	"github.com/outdial/outdial/internal/phoneinfo"
 )
 
 // TenantName is the demo tenant.
@@ -127,8 +128,13 @@ func demoLine(ctx context.Context, s Store, tenantID int64, gateway string) (*ou
 func addContacts(ctx context.Context, s Store, st *Setup) error {
 	cs := make([]*outdial.Contact, len(Numbers))
 	for i, n := range Numbers {
-		cs[i] = &outdial.Contact{TenantID: st.Tenant.ID, TaskID: st.Task.ID, BatchID: st.Batch.ID, Phone: n,
-			Name: fmt.Sprintf("客户%02d", i+1), ExternalID: fmt.Sprintf("demo-%02d", i+1), Type: "MOBILE", Carrier: "MOBILE"}
+		info, err := phoneinfo.Lookup(n)
+		if err != nil {
+			return fmt.Errorf("demo contacts: %w", err)
+		}
+		cs[i] = &outdial.Contact{TenantID: st.Tenant.ID, TaskID: st.Task.ID, BatchID: st.Batch.ID, Phone: info.Number,
+			Name: fmt.Sprintf("客户%02d", i+1), ExternalID: fmt.Sprintf("demo-%02d", i+1), Type: info.Type, Carrier: info.Carrier,
+			AreaCode: info.AreaCode, AreaName: info.AreaName}
 	}
 	_, err := s.AddContacts(ctx, cs)
 	return err

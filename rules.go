@@ -91,18 +91,18 @@ func (c CallingRules) NextAllowed(t time.Time) (time.Time, bool) {
 		t = c.ValidFrom.In(loc)
 	}
 	limit := t.Add(15 * 24 * time.Hour)
-	for t.Before(limit) {
+	for steps := 0; t.Before(limit) && steps < maxRuleSteps; steps++ {
 		if !c.ValidUntil.IsZero() && !t.Before(c.ValidUntil) {
 			return time.Time{}, false
 		}
 		if next, blocked := c.Window.blockedUntil(t); blocked {
-			t = next
+			t = forward(t, next)
 			continue
 		}
 		moved := false
 		for _, r := range c.Forbidden {
 			if next, blocked := r.blockedUntil(t); blocked {
-				t, moved = next, true
+				t, moved = forward(t, next), true
 				break
 			}
 		}
@@ -111,6 +111,19 @@ func (c CallingRules) NextAllowed(t time.Time) (time.Time, bool) {
 		}
 	}
 	return time.Time{}, false
+}
+
+// maxRuleSteps bounds NextAllowed's search: each step moves to a window's opening or a
+// forbidden range's end, so two weeks of even a crowded time group take far fewer.
+const maxRuleSteps = 10000
+
+// forward returns next if it is after t, and otherwise t plus a second: the search must
+// move forward whatever a rule answered, or the dialer's loop would never end.
+func forward(t, next time.Time) time.Time {
+	if next.After(t) {
+		return next
+	}
+	return t.Add(time.Second)
 }
 
 // Allows reports whether a call may start at t.

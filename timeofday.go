@@ -55,10 +55,52 @@ func timeOfDay(t time.Time) TimeOfDay {
 }
 
 // at returns the instant of time of day d on the local day of t (d may be EndOfDay,
-// the next midnight). It uses time.Date, so it normalises across DST changes.
+// the next midnight). Where a daylight-saving change skips that wall time, it returns
+// the instant the gap ends (time.Date may give one before the gap, which would send the
+// rules back in time). Where the wall time happens twice (clocks go back), it returns the
+// earlier reading that is not before t.
 func at(t time.Time, d TimeOfDay) time.Time {
 	y, mo, day := t.Date()
-	return time.Date(y, mo, day, 0, 0, int(d), 0, t.Location())
+	r := time.Date(y, mo, day, 0, 0, int(d), 0, t.Location())
+	want := time.Date(y, mo, day, 0, 0, int(d), 0, time.UTC)
+	if got := wallClock(r); !got.Equal(want) {
+		// In a gap: the zone period before it ends, or the one after it starts, at the
+		// gap's instant.
+		start, end := r.ZoneBounds()
+		if got.Before(want) && !end.IsZero() {
+			return end
+		}
+		if got.After(want) && !start.IsZero() {
+			return start
+		}
+		return r
+	}
+	// Where clocks go back the wall time may happen twice: the other reading is an
+	// offset's difference away, in the zone period before or after r's.
+	best := r
+	start, end := r.ZoneBounds()
+	_, offR := r.Zone()
+	for _, other := range []time.Time{start.Add(-time.Second), end} {
+		if other.IsZero() || other.Year() < 2 {
+			continue
+		}
+		_, off := other.Zone()
+		c := r.Add(time.Duration(offR-off) * time.Second)
+		if c.Equal(r) || !wallClock(c).Equal(want) || c.Before(t) {
+			continue
+		}
+		if best.Before(t) || c.Before(best) {
+			best = c // the earliest reading not before t
+		}
+	}
+	return best
+}
+
+// wallClock returns t's local date and clock as the same reading in UTC.
+func wallClock(t time.Time) time.Time {
+	y, mo, day := t.Date()
+	h, m, s := t.Clock()
+	return time.Date(y, mo, day, h, m, s, t.Nanosecond(), time.UTC)
 }
 
 // WeekdaySet is a set of weekdays as a bitmask, bit 0 Sunday to bit 6 Saturday. The zero

@@ -75,7 +75,9 @@ type Engine struct {
 	timerAt  time.Time
 	lastPoll time.Time
 	pending  []outdial.AttemptEnd // outcomes waiting to be written
-	waiters  []chan struct{}      // Sync callers to release after this pass
+	// writeFailures counts, by call id, the passes an outcome failed to be written.
+	writeFailures map[int64]int
+	waiters       []chan struct{} // Sync callers to release after this pass
 	// capsCache holds tenants' per-number caps between refreshes.
 	capsCache map[int64]tenantCaps
 	lastPass  time.Time
@@ -113,7 +115,8 @@ func New(cfg Config) *Engine {
 		cfg.IDs = outdial.NewCallIDs(0)
 	}
 	return &Engine{cfg: cfg, log: cfg.Logger, signal: make(chan struct{}, 1), tasks: map[int64]*taskRun{},
-		lines: map[int64]*lineRun{}, live: map[int64]*liveCall{}, capsCache: map[int64]tenantCaps{}}
+		lines: map[int64]*lineRun{}, live: map[int64]*liveCall{}, capsCache: map[int64]tenantCaps{},
+		writeFailures: map[int64]int{}}
 }
 
 // push queues an item for the loop; it never blocks. The signal is sent under the queue

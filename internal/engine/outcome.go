@@ -83,20 +83,76 @@ func (e *Engine) attemptEnd(c *outdial.Call, contact *outdial.Contact, task *out
 	return outdial.AttemptEnd{Call: c, Contact: u, Outbox: msgs}
 }
 
-// flush writes the queued outcomes in one transaction. On failure they stay queued and
-// are written at the next pass: an outcome is never dropped.
+// flush writes the queued outcomes in one transaction. If that fails it writes them one
+// by one, so an outcome that cannot be written does not hold back every other tenant's.
+// Outcomes that fail stay queued for the next pass. One that has failed in
+// maxWriteFailures passes while others were written (or while the engine drains) is set
+// aside with an error in the log: its call stays "started" in the store, and this
+// node's next start ends it as interrupted (recover). While the store fails everything
+// (it is down), nothing is set aside.
 func (e *Engine) flush(now time.Time) error {
 	if len(e.pending) == 0 {
 		return nil
 	}
-	if err := e.cfg.Store.FinishAttempts(contextBG, e.pending); err != nil {
-		return err
+	before := len(e.pending)
+	err := e.cfg.Store.FinishAttempts(contextBG, e.pending)
+	switch {
+	case err == nil:
+		e.pending = e.pending[:0]
+	case len(e.pending) == 1:
+		if !e.failed(e.pending[0], err, false) {
+			e.pending = e.pending[:0]
+		}
+	default:
+		var failed []outdial.AttemptEnd
+		var errs []error
+		for _, end := range e.pending {
+			if werr := e.cfg.Store.FinishAttempts(contextBG, []outdial.AttemptEnd{end}); werr != nil {
+				failed, errs = append(failed, end), append(errs, werr)
+			}
+		}
+		written := len(failed) < len(e.pending)
+		kept := e.pending[:0]
+		for i, end := range failed {
+			if e.failed(end, errs[i], written) {
+				kept = append(kept, end)
+			}
+		}
+		clear(e.pending[len(kept):before])
+		e.pending = kept
+		if len(errs) == 0 {
+			err = nil
+		}
 	}
-	e.pending = e.pending[:0]
-	if e.cfg.Written != nil {
+	if len(e.pending) == 0 {
+		clear(e.writeFailures)
+	}
+	if len(e.pending) < before && e.cfg.Written != nil {
 		e.cfg.Written()
 	}
-	return nil
+	return err
+}
+
+// maxWriteFailures is how many passes an outcome may fail to be written, while others
+// are, before the engine sets it aside.
+const maxWriteFailures = 20
+
+// failed counts a failed write of end's outcome, if it is the outcome's own failure (others
+// were written) or the engine is draining, and reports whether to keep trying.
+func (e *Engine) failed(end outdial.AttemptEnd, err error, own bool) bool {
+	if !own && !e.draining {
+		return true
+	}
+	id := end.Call.ID
+	e.writeFailures[id]++
+	if e.writeFailures[id] < maxWriteFailures {
+		return true
+	}
+	delete(e.writeFailures, id)
+	e.log.Error("engine: outcome set aside after repeated write failures; the call stays started until this node restarts",
+		"call", id, "tenant", end.Call.TenantID, "task", end.Call.TaskID, "contact", end.Call.ContactID,
+		"result", end.Call.Result, "err", err)
+	return false
 }
 
 // recover ends this node's attempts that were started before a crash and never finished:
@@ -135,7 +191,17 @@ func (e *Engine) recover() error {
 		ends = append(ends, end)
 	}
 	if err := e.cfg.Store.FinishAttempts(ctx, ends); err != nil {
-		return err
+		// One by one, so one that cannot be written does not keep the engine from starting.
+		failed := 0
+		for _, end := range ends {
+			if err := e.cfg.Store.FinishAttempts(ctx, []outdial.AttemptEnd{end}); err != nil {
+				failed++
+				e.log.Error("engine: cannot end an interrupted call", "call", end.Call.ID, "tenant", end.Call.TenantID, "err", err)
+			}
+		}
+		if failed == len(ends) {
+			return err
+		}
 	}
 	e.log.Warn("engine recovered interrupted calls", "node", e.cfg.NodeID, "calls", len(calls))
 	return nil

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"hash/fnv"
 	"slices"
 	"time"
@@ -32,31 +33,42 @@ func (s *Store) NextDue(ctx context.Context, taskID int64) (time.Time, bool, err
 
 // lineState and taskState are the rows StartAttempts and FinishAttempts lock and update.
 type lineState struct {
+	gone            bool // deleted: nothing to write back
 	live, liveDelta int
 	tat             int64 // pacing: the earliest next start, Unix microseconds
 	tatChanged      bool
 }
 
 type taskState struct {
+	gone                                     bool // deleted: nothing to write back
 	live, liveDelta                          int
 	dialed, calls, pending, answered, failed int
 }
 
-// lockCounters reads and locks, in id order, the lines and tasks the attempts use.
-func (s *Store) lockCounters(ctx context.Context, tx *sql.Tx, lineIDs, taskIDs []int64) (map[int64]*lineState, map[int64]*taskState, error) {
+// lockCounters reads and locks, in id order, the lines and tasks the attempts use. A
+// line or task that no longer exists is an error unless gone is set: then it gets a
+// state that is counted in but never written (an ended call's outcome must be written
+// even if its line or task was deleted meanwhile).
+func (s *Store) lockCounters(ctx context.Context, tx *sql.Tx, lineIDs, taskIDs []int64, gone bool) (map[int64]*lineState, map[int64]*taskState, error) {
 	lines := make(map[int64]*lineState, len(lineIDs))
 	tasks := make(map[int64]*taskState, len(taskIDs))
 	for _, id := range sortedUnique(lineIDs) {
 		var l lineState
 		if err := s.txRow(ctx, tx, `SELECT live, pace_tat FROM lines WHERE id = ?`+s.d.ForUpdate, id).Scan(&l.live, &l.tat); err != nil {
-			return nil, nil, notFound(err, "line")
+			if !gone || !errors.Is(err, sql.ErrNoRows) {
+				return nil, nil, notFound(err, "line")
+			}
+			l.gone = true
 		}
 		lines[id] = &l
 	}
 	for _, id := range sortedUnique(taskIDs) {
 		var t taskState
 		if err := s.txRow(ctx, tx, `SELECT live FROM tasks WHERE id = ?`+s.d.ForUpdate, id).Scan(&t.live); err != nil {
-			return nil, nil, notFound(err, "task")
+			if !gone || !errors.Is(err, sql.ErrNoRows) {
+				return nil, nil, notFound(err, "task")
+			}
+			t.gone = true
 		}
 		tasks[id] = &t
 	}
@@ -66,7 +78,7 @@ func (s *Store) lockCounters(ctx context.Context, tx *sql.Tx, lineIDs, taskIDs [
 // saveCounters writes back what changed in the locked lines and tasks.
 func (s *Store) saveCounters(ctx context.Context, tx *sql.Tx, lines map[int64]*lineState, tasks map[int64]*taskState) error {
 	for id, l := range lines {
-		if l.liveDelta == 0 && !l.tatChanged {
+		if l.gone || (l.liveDelta == 0 && !l.tatChanged) {
 			continue
 		}
 		if _, err := s.exec(ctx, tx, `UPDATE lines SET live = live + ?, pace_tat = ? WHERE id = ?`, l.liveDelta, l.tat, id); err != nil {
@@ -74,7 +86,7 @@ func (s *Store) saveCounters(ctx context.Context, tx *sql.Tx, lines map[int64]*l
 		}
 	}
 	for id, t := range tasks {
-		if *t == (taskState{live: t.live}) {
+		if t.gone || *t == (taskState{live: t.live}) {
 			continue
 		}
 		if _, err := s.exec(ctx, tx, `UPDATE tasks SET live = live + ?, dialed = dialed + ?, calls = calls + ?, pending = pending + ?,
@@ -95,7 +107,7 @@ func (s *Store) StartAttempts(ctx context.Context, as []outdial.AttemptStart) ([
 			lineIDs, taskIDs = append(lineIDs, a.Call.LineID), append(taskIDs, a.Call.TaskID)
 			keys = append(keys, numberKey(a.Call.TenantID, a.Call.Called))
 		}
-		lines, tasks, err := s.lockCounters(ctx, tx, lineIDs, taskIDs)
+		lines, tasks, err := s.lockCounters(ctx, tx, lineIDs, taskIDs, false)
 		if err != nil {
 			return err
 		}
@@ -200,7 +212,7 @@ func (s *Store) FinishAttempts(ctx context.Context, es []outdial.AttemptEnd) err
 		for _, e := range es {
 			lineIDs, taskIDs = append(lineIDs, e.Call.LineID), append(taskIDs, e.Call.TaskID)
 		}
-		lines, tasks, err := s.lockCounters(ctx, tx, lineIDs, taskIDs)
+		lines, tasks, err := s.lockCounters(ctx, tx, lineIDs, taskIDs, true)
 		if err != nil {
 			return err
 		}

@@ -105,6 +105,15 @@ func (s *Store) DeleteLine(ctx context.Context, tenantID, id int64) error {
 		if err := s.refused(ctx, tx, "line", `SELECT count(*) FROM agent_groups WHERE tenant_id = ? AND line_id = ?`, tenantID, id); err != nil {
 			return err
 		}
+		// A task moved to another line may still have calls up on this one: their
+		// outcomes release the line's slots.
+		var live int
+		if err := s.txRow(ctx, tx, `SELECT live FROM lines WHERE tenant_id = ? AND id = ?`+s.d.ForUpdate, tenantID, id).Scan(&live); err != nil {
+			return notFound(err, "line")
+		}
+		if live > 0 {
+			return outdial.Errorf(outdial.ECONFLICT, "the line has %d calls up; delete it when they have ended", live)
+		}
 		res, err := s.exec(ctx, tx, `DELETE FROM lines WHERE tenant_id = ? AND id = ?`, tenantID, id)
 		return affected(res, err, "line")
 	})

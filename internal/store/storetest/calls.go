@@ -217,3 +217,22 @@ func testExternalIDKept(t *testing.T, s outdial.Store, clk *clock.Virtual) {
 		t.Fatalf("external id = %q after the task was deleted", got.ExternalID)
 	}
 }
+
+// testDeleteLineUnderCall: a line whose task moved to another line cannot be deleted while
+// a call is still up on it (its outcome releases the line's slot), and can be after.
+func testDeleteLineUnderCall(t *testing.T, s outdial.Store, clk *clock.Virtual) {
+	w := newWorld(t, s, "acme")
+	cs := w.addContacts(t, s, "13800000001")
+	call := w.startOne(t, s, outdial.NewCallIDs(1), cs[0], clk.Now())
+	other := &outdial.Line{TenantID: w.tenant.ID, Name: "other", Gateway: "127.0.0.1:5060", CallerNumbers: []string{"02100000000"},
+		Concurrency: 1}
+	must(t, s.CreateLine(ctx, other))
+	w.task.LineID = other.ID
+	must(t, s.UpdateTask(ctx, w.task))
+	wantCode(t, s.DeleteLine(ctx, w.tenant.ID, w.line.ID), outdial.ECONFLICT)
+	w.end(t, s, call, outdial.ResultAnswered, clk.Now().Add(time.Minute), time.Time{})
+	must(t, s.DeleteLine(ctx, w.tenant.ID, w.line.ID))
+	if p, _ := s.TaskProgress(ctx, w.tenant.ID, w.task.ID); p.Live != 0 || p.Calls != 1 {
+		t.Fatalf("progress = %+v after the call ended", p)
+	}
+}

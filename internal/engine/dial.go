@@ -134,25 +134,28 @@ func (e *Engine) dialTask(callCtx context.Context, run *taskRun, now time.Time) 
 	return later
 }
 
-// idle handles a task with nothing due: it waits for the next recall, or finishes.
+// idle handles a task with nothing due: it waits for the next recall, or finishes. A task
+// with nothing to call is looked at again at the next poll (which also finds contacts
+// added meanwhile) or when one of its calls ends, not at every pass: a tenant's many
+// empty running tasks must not cost every other tenant three queries each per pass.
 func (e *Engine) idle(run *taskRun, now time.Time) time.Time {
 	next, ok, err := e.cfg.Store.NextDue(contextBG, run.task.ID)
 	if err != nil {
 		e.log.Error("engine: next due", "task", run.task.ID, "err", err)
 		return now.Add(e.cfg.Poll)
 	}
-	if ok {
-		if next.After(now) {
-			run.wakeAt = next
-			return next
-		}
-		return now.Add(e.cfg.Poll) // due but claimed elsewhere
+	if ok && next.After(now) {
+		run.wakeAt = next // a recall; the next poll looks again anyway
+		return next
 	}
-	if run.live > 0 {
-		return now.Add(e.cfg.Poll)
+	run.wakeAt = e.lastPoll.Add(e.cfg.Poll)
+	if !run.wakeAt.After(now) {
+		run.wakeAt = now.Add(e.cfg.Poll)
 	}
-	e.maybeFinish(run)
-	return now.Add(e.cfg.Poll)
+	if !ok && run.live == 0 {
+		e.maybeFinish(run)
+	}
+	return run.wakeAt
 }
 
 // maybeFinish marks the task finished when it has contacts and none is left to call. A

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -64,4 +65,58 @@ func TestOutcomeThatCannotBeWritten(t *testing.T) {
 	if len(calls) != 1 || calls[0].Status != outdial.CallEnded || calls[0].Result != outdial.ResultInterrupted {
 		t.Fatalf("tenant A's call after a restart: %+v, want it ended as interrupted", calls)
 	}
+}
+
+// countingStore counts DueContacts calls by task.
+type countingStore struct {
+	outdial.Store
+	mu  sync.Mutex
+	due map[int64]int
+}
+
+func (c *countingStore) DueContacts(ctx context.Context, taskID int64, now time.Time, n int) ([]*outdial.Contact, error) {
+	c.mu.Lock()
+	c.due[taskID]++
+	c.mu.Unlock()
+	return c.Store.DueContacts(ctx, taskID, now, n)
+}
+
+// TestEmptyTasksAreNotQueriedEveryPass: a tenant's running tasks with nothing to call are
+// looked at once per poll, not at every pass of the engine (one per call event of every
+// other tenant), and contacts added to one later are still called.
+func TestEmptyTasksAreNotQueriedEveryPass(t *testing.T) {
+	clk := clock.NewVirtual(shanghai9)
+	s := openSQLite(t, clk)
+	a, b := newFixture(t, s, "a"), newFixture(t, s, "b")
+	lineA := a.line(100, 0)
+	var empty []*outdial.Task
+	for range 20 {
+		task := a.task(lineA, 1, 0, 0, nil)
+		a.start(task)
+		empty = append(empty, task)
+	}
+	busy := b.task(b.line(10, 0), 10, 300, 13800000000, nil)
+	b.start(busy)
+	cs := &countingStore{Store: s, due: map[int64]int{}}
+	h := newHarness(t, cs, clk, quick, "n1") // polls every 30 s
+	h.wake()
+	h.runUntilFinished(shanghai9.Add(3*time.Hour), busy)
+	elapsed := clk.Now().Sub(shanghai9)
+	polls := int(elapsed/(30*time.Second)) + 2
+	cs.mu.Lock()
+	passes := cs.due[busy.ID]
+	for _, task := range empty {
+		if n := cs.due[task.ID]; n > polls {
+			t.Errorf("empty task %d was asked for due contacts %d times in %v (%d polls; the busy task %d times)", task.ID, n,
+				elapsed, polls, passes)
+		}
+	}
+	cs.mu.Unlock()
+
+	// Contacts added to an empty task are found at the next poll.
+	batches, _ := s.Batches(ctx, a.tenant.ID, empty[0].ID, outdial.Page{})
+	_, err := s.AddContacts(ctx, []*outdial.Contact{{TenantID: a.tenant.ID, TaskID: empty[0].ID, BatchID: batches[0].ID, Phone: "13900000001"}})
+	mustDo(t, err)
+	h.runUntilFinished(clk.Now().Add(time.Hour), empty[0])
+	h.obs.check()
 }

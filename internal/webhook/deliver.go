@@ -46,13 +46,19 @@ func (d *Dispatcher) attempt(dl *delivery) {
 			permanent = true
 		} else {
 			start := time.Now()
-			a.Status, answer, err = d.post(m.URL, body, header)
+			var readErr error
+			a.Status, answer, readErr, err = d.post(m.URL, body, header)
 			dl.elapsed = time.Since(start)
 			a.Duration = dl.elapsed
 			var refused *RefusedError
 			permanent = errors.As(err, &refused)
+			// The status decides, with what could be read of the answer: a receiver that
+			// answered 2xx has the message even if the rest of its answer is slow.
 			a.Delivered = err == nil && f.Delivered(a.Status, answer)
-			if err == nil && !a.Delivered {
+			switch {
+			case err == nil && !a.Delivered && readErr != nil:
+				err = fmt.Errorf("answered %d, and the answer could not be read: %w", a.Status, readErr)
+			case err == nil && !a.Delivered:
 				err = fmt.Errorf("answered %d, which the %s format does not count as delivered", a.Status, m.Format)
 			}
 		}
@@ -97,13 +103,15 @@ func (d *Dispatcher) prepare(m *outdial.OutboxMessage) (sub *outdial.Subscriptio
 	return sub, false, nil
 }
 
-// post sends body to rawURL and returns the status and the start of the answer.
-func (d *Dispatcher) post(rawURL string, body []byte, header http.Header) (int, []byte, error) {
+// post sends body to rawURL and returns the status and the start of the answer (at most
+// maxAnswer bytes). err is set when no status came; readErr when the answer's body could
+// not be read to its end or to maxAnswer within the timeout (answer has what came).
+func (d *Dispatcher) post(rawURL string, body []byte, header http.Header) (status int, answer []byte, readErr, err error) {
 	ctx, cancel := context.WithTimeout(context.Background(), d.cfg.ConnectTimeout+d.cfg.ReadTimeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, rawURL, bytes.NewReader(body))
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, nil, err
 	}
 	for k, vs := range header {
 		req.Header[k] = vs
@@ -113,14 +121,11 @@ func (d *Dispatcher) post(rawURL string, body []byte, header http.Header) (int, 
 	}
 	resp, err := d.client.Do(req)
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, nil, err
 	}
 	defer resp.Body.Close()
-	answer, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
-	if err != nil {
-		return resp.StatusCode, answer, fmt.Errorf("reading the answer: %w", err)
-	}
-	return resp.StatusCode, answer, nil
+	answer, readErr = io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
+	return resp.StatusCode, answer, readErr, nil
 }
 
 // newClient is the HTTP client of deliveries: timeouts from cfg, the address policy on

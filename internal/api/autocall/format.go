@@ -82,23 +82,40 @@ func (f Format) Build(m *outdial.OutboxMessage, sub *outdial.Subscription, now t
 }
 
 // Delivered reports whether the receiver took the push: a 2xx answer whose body is a JSON
-// object with "code" equal to 0 (the number, or the string "0").
+// object with a member named exactly "code" equal to 0 (the number, or the string "0"),
+// given once. The answer is judged on what the dispatcher read of it (its first 64 KiB):
+// a "code" member read in full counts even if the object goes on past that.
 func (Format) Delivered(status int, body []byte) bool {
 	if status < 200 || status > 299 {
 		return false
 	}
-	var answer struct {
-		Code json.RawMessage `json:"code"`
-	}
-	if json.Unmarshal(bytes.TrimPrefix(body, []byte("\xef\xbb\xbf")), &answer) != nil {
+	dec := json.NewDecoder(bytes.NewReader(bytes.TrimPrefix(body, []byte("\xef\xbb\xbf"))))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
 		return false
+	}
+	var code json.RawMessage
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			break // the answer was cut off (or is not JSON) here
+		}
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			break
+		}
+		if tok == "code" {
+			if code != nil {
+				return false // two codes: which one would the receiver mean?
+			}
+			code = v
+		}
 	}
 	var n float64
-	if len(answer.Code) == 0 || string(answer.Code) == "null" {
+	if len(code) == 0 || string(code) == "null" {
 		return false
-	} else if json.Unmarshal(answer.Code, &n) == nil {
+	} else if json.Unmarshal(code, &n) == nil {
 		return n == 0
 	}
 	var s string
-	return json.Unmarshal(answer.Code, &s) == nil && s == "0"
+	return json.Unmarshal(code, &s) == nil && s == "0"
 }

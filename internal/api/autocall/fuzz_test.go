@@ -2,6 +2,7 @@ package autocall
 
 import (
 	"bytes"
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -103,9 +104,19 @@ func FuzzDelivered(f *testing.F) {
 	for _, s := range []string{`{"code":0}`, `{"code":"0"}`, `{"code":null}`, `{"code":1}`, `x`} {
 		f.Add(200, []byte(s))
 	}
+	f.Add(200, []byte(`{"Code":0}`))
+	f.Add(200, []byte(`{"code":0,"code":1}`))
 	f.Fuzz(func(t *testing.T, status int, body []byte) {
-		if (Format{}).Delivered(status, body) && (status < 200 || status > 299 || !bytes.Contains(body, []byte("code"))) {
+		if (Format{}).Delivered(status, body) && (status < 200 || status > 299 || !bytes.Contains(body, []byte(`"code"`))) {
 			t.Fatalf("delivered: %d %q", status, body)
+		}
+		// A whole JSON object is delivered exactly when its one member named code is 0.
+		var m map[string]json.RawMessage
+		if status == 200 && json.Unmarshal(body, &m) == nil && bytes.Count(body, []byte(`"code"`)) == 1 && !bytes.Contains(body, []byte(`\`)) {
+			want := string(m["code"]) == "0" || string(m["code"]) == `"0"`
+			if got := (Format{}).Delivered(status, body); got != want && !bytes.Contains(m["code"], []byte("e")) && !bytes.Contains(m["code"], []byte(".")) && string(m["code"]) != "-0" {
+				t.Fatalf("Delivered(%q) = %v, want %v", body, got, want)
+			}
 		}
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/outdial/outdial"
+	"github.com/outdial/outdial/internal/jsonkeys"
 )
 
 // MaxBodyBytes is the largest request body read; a larger one answers StatusTooLarge. It
@@ -55,6 +56,13 @@ func decodeData(data json.RawMessage, v any) error {
 // strict decodes exactly one JSON value from b into v, refusing unknown keys; errors are
 // EINVALID and name the field at fault under prefix.
 func strict(b []byte, v any, prefix string) error {
+	// encoding/json matches keys without regard to case and lets a repeated key win:
+	// the document's keys are checked exactly first.
+	if err := jsonkeys.Check(b, reflect.TypeOf(v), prefix); err != nil {
+		var ke *jsonkeys.Error
+		errors.As(err, &ke)
+		return outdial.FieldErrorf(ke.Path, "%s", err.Error())
+	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {

@@ -1,6 +1,7 @@
 package native
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/outdial/outdial"
+	"github.com/outdial/outdial/internal/jsonkeys"
 )
 
 // MaxBodyBytes is the largest JSON entity body the API reads; a larger one answers 413.
@@ -20,15 +22,29 @@ const MaxBodyBytes = 1 << 20
 // problem and, where JSON tells, the field; a body over MaxBodyBytes is ETOOLARGE.
 func decodeBody(body io.Reader, v any) error {
 	lr := &limitedReader{r: body, n: MaxBodyBytes, max: MaxBodyBytes}
-	dec := json.NewDecoder(lr)
+	b, err := io.ReadAll(lr)
+	if lr.over {
+		return tooLarge()
+	}
+	if err != nil {
+		return decodeError(err, lr)
+	}
+	// encoding/json matches keys without regard to case and lets a repeated key win, so
+	// keys are checked exactly first: {"name": "a", "Name": "b"} is refused, not "b".
+	if err := jsonkeys.Check(b, reflect.TypeOf(v), ""); err != nil {
+		var ke *jsonkeys.Error
+		errors.As(err, &ke)
+		if ke.Duplicate {
+			return outdial.FieldErrorf(ke.Path, "field %q appears more than once", ke.Path)
+		}
+		return outdial.FieldErrorf(ke.Path, "unknown field %q", ke.Path)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return decodeError(err, lr)
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		if lr.over {
-			return tooLarge()
-		}
 		return outdial.Errorf(outdial.EINVALID, "unexpected data after the JSON object: send exactly one object")
 	}
 	return nil

@@ -33,7 +33,10 @@ func Open(ctx context.Context, path string, clock outdial.Clock) (*sqlstore.Stor
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)" +
 		"&_pragma=temp_store(MEMORY)"
 	dsn := "file:" + url.PathEscape(path) + "?" + pragmas
-	w, err := sql.Open("sqlite", dsn+"&_pragma=cache_size(-32768)&_txlock=immediate")
+	// The writer never checkpoints: a committing transaction would copy the WAL into the
+	// database while it holds the write lock. The checkpointer does it on its own
+	// connection, beside the writer (see checkpointer).
+	w, err := sql.Open("sqlite", dsn+"&_pragma=cache_size(-32768)&_pragma=wal_autocheckpoint(0)&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
@@ -53,7 +56,17 @@ func Open(ctx context.Context, path string, clock outdial.Clock) (*sqlstore.Stor
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	r.SetMaxOpenConns(4)
-	return sqlstore.New(w, r, Dialect, clock), nil
+	c, err := sql.Open("sqlite", dsn+"&_pragma=cache_size(-2048)&_pragma=busy_timeout(0)")
+	if err != nil {
+		w.Close()
+		r.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	c.SetMaxOpenConns(1)
+	st := sqlstore.New(w, r, Dialect, clock)
+	cp := newCheckpointer(c)
+	st.OnCommit(cp.wake, cp.close)
+	return st, nil
 }
 
 // Dialect is SQLite's side of sqlstore.

@@ -48,6 +48,9 @@ type Store struct {
 	wmu     sync.Mutex // held by write transactions when the dialect has a single writer
 	rebinds sync.Map   // query -> rebound query
 	stmts   sync.Map   // stmtKey -> *sql.Stmt
+	// committed, if set, is called after each write transaction commits.
+	committed func()
+	closers   []func() error
 }
 
 var _ outdial.Store = (*Store)(nil)
@@ -61,14 +64,25 @@ func New(w, r *sql.DB, d Dialect, clock outdial.Clock) *Store {
 	return &Store{w: w, r: r, d: d, clock: clock}
 }
 
+// OnCommit sets a function called after each write transaction commits (it must not
+// block), and one called when the store closes, before its pools. Call it before use.
+func (s *Store) OnCommit(committed func(), closed func() error) {
+	s.committed = committed
+	if closed != nil {
+		s.closers = append(s.closers, closed)
+	}
+}
+
 // Close closes both pools.
 func (s *Store) Close() error {
+	var err error
+	for _, c := range s.closers {
+		err = errors.Join(err, c())
+	}
 	s.stmts.Range(func(_, v any) bool { v.(*sql.Stmt).Close(); return true })
-	err := s.w.Close()
+	err = errors.Join(err, s.w.Close())
 	if s.r != s.w {
-		if err2 := s.r.Close(); err == nil {
-			err = err2
-		}
+		err = errors.Join(err, s.r.Close())
 	}
 	return err
 }
@@ -177,7 +191,13 @@ func (s *Store) writeOnce(ctx context.Context, fn func(tx *sql.Tx) error) error 
 	if err := fn(tx); err != nil {
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	if s.committed != nil {
+		s.committed()
+	}
+	return nil
 }
 
 // exec runs a statement in tx.

@@ -3,11 +3,15 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/outdial/outdial"
+	"github.com/outdial/outdial/internal/store/sqlite"
 )
 
 func TestSQLite(t *testing.T) {
@@ -65,5 +69,46 @@ func TestSQLiteWritersDoNotStall(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// TestSQLiteCheckpointsBesideTheWriter: the writer connection never checkpoints (its
+// commits would copy the WAL while holding the write lock), so the store's checkpointer
+// must: what is committed reaches the database file without anyone asking.
+func TestSQLiteCheckpointsBesideTheWriter(t *testing.T) {
+	dir := t.TempDir()
+	s, err := sqlite.Open(context.Background(), filepath.Join(dir, "outdial.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	size := func() int64 {
+		st, err := os.Stat(filepath.Join(dir, "outdial.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st.Size()
+	}
+	before := size()
+	w := newWorld(t, s, "acme")
+	// About 4 MB of contacts in a few transactions.
+	for chunk := range 4 {
+		cs := make([]*outdial.Contact, 5000)
+		for i := range cs {
+			cs[i] = &outdial.Contact{TenantID: w.tenant.ID, TaskID: w.task.ID, BatchID: w.batch.ID,
+				Phone: fmt.Sprintf("138%08d", chunk*5000+i), Address: strings.Repeat("x", 200)}
+		}
+		if _, err := s.AddContacts(ctx, cs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for size() < before+3<<20 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the database file is %d bytes 5 s after 4 MB were committed (%d before): nothing checkpoints the WAL",
+				size(), before)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net"
 	"runtime/debug"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/emiago/diago"
@@ -32,6 +34,11 @@ type call struct {
 	provisional  bool           // any 1xx arrived
 	prompts      []*promptAudio // resolved before dialing
 	media        *callMedia
+
+	// mu orders onResponse, which runs on the goroutine waiting for the answer, with an
+	// abandoned INVITE (see dial): after that, responses are ignored.
+	mu        sync.Mutex
+	abandoned bool
 }
 
 // Originate places req and returns at once; see telephony.Originator. Every call reports
@@ -119,11 +126,11 @@ func (c *call) place(ctx context.Context) error {
 		EarlyMediaDetect: true,
 	}
 	c.out.StartTime = time.Now()
-	err = d.Invite(ringCtx, opts)
-	if errors.Is(err, diago.ErrClientEarlyMedia) {
-		c.media.startReading() // keep the early media flowing; it is not recorded
-		err = d.WaitAnswer(ringCtx, sipgo.AnswerOptions{OnResponse: c.onResponse,
-			Username: req.Line.Username, Password: req.Line.Password})
+	err, abandoned := c.dial(ctx, ringCtx, d, func() error { return d.Invite(ringCtx, opts) })
+	if abandoned {
+		// The CANCEL went unanswered past the hangup timeout: the INVITE transaction is
+		// left to time out in sipgo, and the dialog is not touched again.
+		return c.dialError(ctx, ringCtx, err)
 	}
 	if err != nil {
 		if res := d.InviteResponse; res != nil && res.StatusCode >= 300 {
@@ -134,7 +141,13 @@ func (c *call) place(ctx context.Context) error {
 		return err
 	}
 	stopRing()
-	if err := d.Ack(ctx); err != nil {
+	// A BYE that comes as soon as the callee has our ACK must find the dialog: sipgo
+	// confirms it only after writing the ACK, so the inbound filter holds such a BYE
+	// until the ACK is written.
+	acked := c.u.acking(d.InviteRequest)
+	err = d.Ack(ctx)
+	acked()
+	if err != nil {
 		c.log.Warn("ACK failed", slog.Any("error", err))
 		c.hangup(d)
 		return fmt.Errorf("ack: %w: %v", telephony.ErrNetwork, err)
@@ -148,6 +161,83 @@ func (c *call) place(ctx context.Context) error {
 		c.hangup(d)
 	}
 	return nil
+}
+
+// maxWaits bounds how many times dial goes back to waiting for an answer.
+const maxWaits = 50
+
+// dial sends the INVITE (invite) and waits for the answer until ringCtx ends. What sipgo
+// or diago give up on while the call is still ringing does not end the call: more than
+// ten provisional responses, a 183 whose early media outdial cannot use (an unknown
+// codec, an SDP that makes diago's parser panic), so dial goes back to waiting, and at
+// the ring timeout sipgo sends the CANCEL. A panic in the SIP stack becomes an error. A
+// CANCEL whose INVITE gets no final response is waited for HangupTimeout past the ring
+// timeout, not sipgo's 32 s; then abandoned is true and the dialog must not be used.
+func (c *call) dial(ctx, ringCtx context.Context, d *diago.DialogClientSession, invite func() error) (err error, abandoned bool) {
+	wait := invite
+	for waits := 0; ; waits++ {
+		done := make(chan error, 1)
+		go func() { done <- guard(wait) }()
+		select {
+		case err = <-done:
+		case <-ringCtx.Done():
+			select {
+			case err = <-done:
+			case <-time.After(c.u.cfg.HangupTimeout):
+				c.log.Info("no final response to the CANCEL within the hangup timeout; the INVITE is abandoned")
+				c.mu.Lock()
+				c.abandoned = true
+				c.mu.Unlock()
+				return context.Cause(ringCtx), true
+			}
+		}
+		if err == nil || waits == maxWaits || !c.stillRinging(d, err) {
+			return err, false
+		}
+		if errors.Is(err, diago.ErrClientEarlyMedia) {
+			c.media.startReading() // keep the early media flowing; it is not recorded
+		} else {
+			c.log.Info("still ringing after a response the SIP stack gave up on", slog.Any("error", err))
+		}
+		wait = func() error {
+			return d.WaitAnswer(ringCtx, sipgo.AnswerOptions{OnResponse: c.onResponse,
+				Username: c.req.Line.Username, Password: c.req.Line.Password})
+		}
+	}
+}
+
+// stillRinging reports whether the INVITE that stopped with err is still waiting for its
+// final response: the last response was provisional, and err is neither a final
+// response, nor the end of our CANCEL, nor the end of the transaction.
+func (c *call) stillRinging(d *diago.DialogClientSession, err error) bool {
+	if errors.Is(err, diago.ErrClientEarlyMedia) {
+		return true
+	}
+	res := d.InviteResponse
+	var final *sipgo.ErrDialogResponse
+	var finalv sipgo.ErrDialogResponse
+	switch {
+	case res == nil || !res.IsProvisional():
+		return false
+	case errors.As(err, &final), errors.As(err, &finalv):
+		return false
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return false // WaitAnswer sent the CANCEL and it ended
+	case errors.Is(err, sip.ErrTransactionTimeout), errors.Is(err, sip.ErrTransactionTransport):
+		return false
+	}
+	return !strings.HasPrefix(err.Error(), "transaction terminated")
+}
+
+// guard runs f and turns a panic in it (diago's SDP parser indexes fields it has not
+// checked) into an error.
+func guard(f func() error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("SIP stack failed: %v", p)
+		}
+	}()
+	return f()
 }
 
 // dialError turns what stopped the INVITE into an error for Classify, noting the final
@@ -203,6 +293,11 @@ func (c *call) hangup(d *diago.DialogClientSession) {
 }
 
 func (c *call) onResponse(res *sip.Response) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.abandoned {
+		return nil
+	}
 	switch {
 	case res.StatusCode >= 180 && res.StatusCode < 200:
 		c.provisional = true

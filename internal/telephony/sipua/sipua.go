@@ -75,6 +75,9 @@ type UA struct {
 	calls  sync.WaitGroup
 	serve  sync.WaitGroup
 	stats  mediaCounters
+	// acks holds, by Call-ID, the dialogs whose ACK is being written (see acking).
+	ackMu sync.Mutex
+	acks  map[string]chan struct{}
 }
 
 var _ telephony.Originator = (*UA)(nil)

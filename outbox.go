@@ -69,6 +69,11 @@ type OutboxStore interface {
 	Redeliver(ctx context.Context, tenantID, id int64, now time.Time) error
 	// OutboxBacklog counts messages by status, for metrics.
 	OutboxBacklog(ctx context.Context) (map[string]int64, error)
+	// PruneOutbox deletes finished (delivered or dead) messages created before before,
+	// with their delivery attempts, looking at up to n messages after the id after,
+	// oldest first. It returns how many it deleted, the last id it looked at (the next
+	// call's after) and whether there may be more. Pending messages are kept.
+	PruneOutbox(ctx context.Context, before time.Time, after int64, n int) (deleted, last int64, more bool, err error)
 }
 
 // OutboxFilter narrows a list of outbox messages.

@@ -14,7 +14,7 @@ func (s *Server) buildDispatcher() {
 	s.Formats.Register(webhook.Native{})
 	allow := s.Config.Webhooks.AllowPrivate
 	s.Dispatcher = webhook.New(webhook.Config{Node: strconv.Itoa(s.Config.NodeID), Store: s.Store, Formats: s.Formats, Clock: s.Clock,
-		Logger: s.Logger.With(slog.String("component", "webhooks")), ReadTimeout: s.Config.Webhooks.Timeout,
+		Logger: s.Logger.With(slog.String("component", "webhooks")), ReadTimeout: s.Config.Webhooks.Timeout, Retention: s.Config.Webhooks.Retention,
 		Guard: webhook.Guard{AllowLoopback: allow, AllowPrivate: allow}, Registerer: s.Registry})
 }
 

@@ -71,8 +71,11 @@ type Webhooks struct {
 	// AllowPrivate lets webhooks go to loopback and private addresses (tests, single-host
 	// setups); by default they are refused, so tenants cannot reach the internal network.
 	AllowPrivate bool
-	// Timeout bounds one delivery attempt.
+	// Timeout bounds waiting for a receiver's answer once a request is sent.
 	Timeout time.Duration
+	// Retention is how long delivered and dead webhook messages and their delivery logs
+	// are kept; 0 keeps them for ever.
+	Retention time.Duration
 }
 
 // Default returns the configuration used where nothing else is set.
@@ -87,7 +90,7 @@ func Default() Config {
 		Telephony:       "sip",
 		Sim:             Sim{Speedup: 1},
 		SIP:             SIP{Listen: "127.0.0.1:5070", Voice: "cmn"},
-		Webhooks:        Webhooks{Timeout: 10 * time.Second},
+		Webhooks:        Webhooks{Timeout: 10 * time.Second, Retention: 30 * 24 * time.Hour},
 	}
 }
 
@@ -120,6 +123,8 @@ func (c Config) Validate() error {
 		return bad("sim.speedup", "must be 1 to 1000, got %d", c.Sim.Speedup)
 	case c.Webhooks.Timeout <= 0:
 		return bad("webhooks.timeout", "must be positive, got %s", c.Webhooks.Timeout)
+	case c.Webhooks.Retention < 0:
+		return bad("webhooks.retention", "must be 0 (keep for ever) or positive, got %s", c.Webhooks.Retention)
 	}
 	if _, err := ParseLogLevel(c.LogLevel); err != nil {
 		return bad("log_level", "%v", err)

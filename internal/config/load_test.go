@@ -74,7 +74,7 @@ func TestFullFiles(t *testing.T) {
 		HTTP: "0.0.0.0:9090", PublicURL: "https://calls.example.com", Sim: Sim{Speedup: 10}, DB: "postgres://outdial:s3cret@db.example:5432/outdial?sslmode=disable",
 		Data: "/var/lib/outdial", NodeID: 7, LogLevel: "debug", LogFormat: "json", ShutdownTimeout: 30 * time.Second, Telephony: "sim",
 		SIP:      SIP{Listen: "0.0.0.0:5060", ExternalHost: "203.0.113.9", RTPPortMin: 20000, RTPPortMax: 30000, Voice: "en"},
-		Webhooks: Webhooks{AllowPrivate: true, Timeout: 5 * time.Second},
+		Webhooks: Webhooks{AllowPrivate: true, Timeout: 5 * time.Second, Retention: 48 * time.Hour},
 	}
 	for _, name := range []string{"testdata/full.yaml", "testdata/full.toml"} {
 		t.Run(name, func(t *testing.T) {

@@ -39,6 +39,7 @@ var settings = []*Setting{
 	integer("sip.rtp_port_max", "highest RTP port", func(c *Config) *int { return &c.SIP.RTPPortMax }),
 	text("sip.voice", "default TTS voice (espeak-ng name)", func(c *Config) *string { return &c.SIP.Voice }),
 	boolean("webhooks.allow_private", "allow webhooks to loopback and private addresses", func(c *Config) *bool { return &c.Webhooks.AllowPrivate }),
+	duration("webhooks.retention", "how long delivered and dead webhooks and their delivery logs are kept (0: for ever)", func(c *Config) *time.Duration { return &c.Webhooks.Retention }),
 	duration("webhooks.timeout", "time a webhook receiver has to answer, after the connection (itself limited to 5 s)", func(c *Config) *time.Duration { return &c.Webhooks.Timeout }),
 }
 

@@ -56,6 +56,12 @@ type Config struct {
 	// as stalled: its waiting messages go back to the outbox until its lease ends, so a
 	// hanging receiver does not hold up everyone else's (default 1 s).
 	StallAfter time.Duration
+	// Retention is how long delivered and dead messages (and their delivery logs) are
+	// kept after they were queued; 0 keeps them for ever. Pending ones are always kept.
+	Retention time.Duration
+	// PruneEvery is how often messages past Retention are deleted (default 1 h; the
+	// first pass is a minute after Run starts, or PruneEvery if shorter).
+	PruneEvery time.Duration
 }
 
 func (c *Config) defaults() {
@@ -89,6 +95,9 @@ func (c *Config) defaults() {
 	}
 	if c.StallAfter <= 0 {
 		c.StallAfter = time.Second
+	}
+	if c.PruneEvery <= 0 {
+		c.PruneEvery = time.Hour
 	}
 }
 
@@ -153,8 +162,11 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 		d.cfg.Logger.Info("webhooks: took back deliveries a previous run had claimed", slog.Int64("messages", n))
 	}
 	go d.recordLoop()
+	pruned := make(chan struct{})
+	go func() { defer close(pruned); d.pruneLoop(ctx) }()
 	l := newLoop(d)
 	l.run(ctx)
+	<-pruned
 	close(d.records)
 	<-d.flushed
 	d.wakeups.stop()

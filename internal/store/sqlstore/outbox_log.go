@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"time"
 
 	"github.com/outdial/outdial"
@@ -101,4 +102,59 @@ func (s *Store) OutboxBacklog(ctx context.Context) (map[string]int64, error) {
 		out[status] = n
 	}
 	return out, nil
+}
+
+// PruneOutbox deletes finished (delivered or dead) messages created before before, with
+// their delivery attempts, looking at up to limit messages after the id after, oldest
+// first, in one transaction. It stops at the first message created at or after before
+// (ids follow creation). It returns how many it deleted, the last id it looked at (the
+// next call's after) and whether there may be more to look at. Pending messages are
+// kept, however old: they are still being delivered.
+func (s *Store) PruneOutbox(ctx context.Context, before time.Time, after int64, n int) (deleted, last int64, more bool, err error) {
+	n = limit(n, 1000, 10000)
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		deleted, last, more = 0, after, false
+		rows, err := tx.QueryContext(ctx, s.q(`SELECT id, status, created_at FROM outbox WHERE id > ? ORDER BY id LIMIT ?`), after, n)
+		if err != nil {
+			return err
+		}
+		var ids []any
+		seen, reached := 0, false
+		for rows.Next() {
+			var id, created int64
+			var status string
+			if err := rows.Scan(&id, &status, &created); err != nil {
+				rows.Close()
+				return err
+			}
+			seen++
+			if created >= ms(before) {
+				reached = true
+				break
+			}
+			last = id
+			if status != outdial.OutboxPending {
+				ids = append(ids, id)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		more = !reached && seen == n
+		if len(ids) == 0 {
+			return nil
+		}
+		in := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ") + ")"
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM delivery_attempts WHERE message_id IN `+in), ids...); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM outbox WHERE id IN `+in), ids...)
+		if err != nil {
+			return err
+		}
+		deleted, err = res.RowsAffected()
+		return err
+	})
+	return deleted, last, more, wrap("prune outbox", err)
 }

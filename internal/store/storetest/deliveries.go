@@ -191,3 +191,65 @@ func testRecordMany(t *testing.T, s outdial.Store, clk *clock.Virtual) {
 		}
 	}
 }
+
+// testPruneOutbox: finished messages older than the cutoff go, with their attempts;
+// pending ones and newer ones stay; the cursor walks the outbox in chunks.
+func testPruneOutbox(t *testing.T, s outdial.Store, clk *clock.Virtual) {
+	w := newWorld(t, s, "acme")
+	start := clk.Now()
+	// Ten messages a minute apart: 0-3 delivered, 4 dead, 5 pending (still retrying),
+	// 6-9 delivered; the cutoff is between 7 and 8.
+	var msgs []*outdial.OutboxMessage
+	for i := range 10 {
+		clk.AdvanceTo(start.Add(time.Duration(i) * time.Minute))
+		m := outboxMessage(w.tenant.ID, fmt.Sprintf("evt-%d", i), 0, clk.Now())
+		must(t, s.AddOutbox(ctx, []*outdial.OutboxMessage{m}))
+		claimed, err := s.ClaimOutbox(ctx, "n1", clk.Now(), time.Minute, 1)
+		must(t, err)
+		m = claimed[0]
+		a := outdial.DeliveryAttempt{At: clk.Now(), Status: 204, Delivered: true}
+		switch i {
+		case 4:
+			m.Status, m.LastError, a = outdial.OutboxDead, "answered 500", outdial.DeliveryAttempt{At: clk.Now(), Status: 500}
+		case 5:
+			m.Status, m.NextAttemptAt, a = outdial.OutboxPending, clk.Now().Add(time.Hour), outdial.DeliveryAttempt{At: clk.Now(), Status: 503}
+		default:
+			m.Status, m.DeliveredAt = outdial.OutboxDelivered, clk.Now()
+		}
+		must(t, s.RecordAttempt(ctx, m, a))
+		msgs = append(msgs, m)
+	}
+	cutoff := start.Add(7*time.Minute + 30*time.Second)
+	var total int64
+	after, chunks := int64(0), 0
+	for more := true; more; chunks++ {
+		var n int64
+		var err error
+		n, after, more, err = s.PruneOutbox(ctx, cutoff, after, 3)
+		must(t, err)
+		total += n
+		if chunks > 10 {
+			t.Fatal("PruneOutbox never says it is done")
+		}
+	}
+	if total != 7 || chunks != 3 {
+		t.Fatalf("pruned %d messages in %d calls, want 7 (0-4, 6, 7) in 3", total, chunks)
+	}
+	for i, m := range msgs {
+		_, err := s.OutboxMessage(ctx, w.tenant.ID, m.ID)
+		as, _ := s.DeliveryAttempts(ctx, w.tenant.ID, m.ID)
+		kept := i == 5 || i >= 8
+		if kept && (err != nil || len(as) != 1) {
+			t.Errorf("message %d (%s) should stay with its attempt: %v, %d attempts", i, m.Status, err, len(as))
+		}
+		if !kept && (outdial.ErrorCode(err) != outdial.ENOTFOUND || len(as) != 0) {
+			t.Errorf("message %d (%s) should be gone with its attempts: %v, %d attempts", i, m.Status, err, len(as))
+		}
+	}
+	// Nothing left to prune before the cutoff: one call, nothing deleted, done.
+	n, _, more, err := s.PruneOutbox(ctx, cutoff, 0, 3)
+	must(t, err)
+	if n != 0 || more {
+		t.Fatalf("second pass pruned %d, more %v", n, more)
+	}
+}

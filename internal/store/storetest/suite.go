@@ -33,6 +33,7 @@ func Run(t *testing.T, open Opener) {
 		{"Pacing", testPacing},
 		{"Caps", testCaps},
 		{"FinishAndRecall", testFinishAndRecall},
+		{"PruneOutbox", testPruneOutbox},
 		{"DeleteLineUnderCall", testDeleteLineUnderCall},
 		{"Calls", testCalls},
 		{"Blocklist", testBlocklist},

@@ -153,6 +153,9 @@ type TaskFilter struct {
 // BatchStore keeps batches.
 type BatchStore interface {
 	CreateBatch(ctx context.Context, b *Batch) error
+	// BatchNamed returns the task's oldest batch with this name, creating it if there is
+	// none; concurrent calls, on any node, get the same batch.
+	BatchNamed(ctx context.Context, tenantID, taskID int64, name string) (*Batch, error)
 	Batch(ctx context.Context, tenantID, id int64) (*Batch, error)
 	// Batches lists batches; taskID 0 lists the tenant's all.
 	Batches(ctx context.Context, tenantID, taskID int64, p Page) ([]*Batch, error)

@@ -84,28 +84,10 @@ func (h *Handler) importCustomers(w http.ResponseWriter, r *http.Request, t *out
 	return nil
 }
 
-// batchOf finds the task's telrobot batch, creating it on the first import.
+// batchOf finds the task's telrobot batch, creating it on the first import (the store
+// makes concurrent first imports, on any node, share one).
 func (h *Handler) batchOf(ctx context.Context, task *outdial.Task) (*outdial.Batch, error) {
-	h.batchMu.Lock()
-	defer h.batchMu.Unlock()
-	after := int64(0)
-	for {
-		bs, err := h.store.Batches(ctx, task.TenantID, task.ID, outdial.Page{After: after, Limit: 1000})
-		if err != nil {
-			return nil, err
-		}
-		for _, b := range bs {
-			if b.Name == batchName {
-				return b, nil
-			}
-		}
-		if len(bs) < 1000 {
-			break
-		}
-		after = bs[len(bs)-1].ID
-	}
-	b := &outdial.Batch{TenantID: task.TenantID, TaskID: task.ID, Name: batchName}
-	return b, h.store.CreateBatch(ctx, b)
+	return h.store.BatchNamed(ctx, task.TenantID, task.ID, batchName)
 }
 
 // parseCustomers decodes an import body, {"customers": [...]} or the bare list. A body

@@ -13,7 +13,6 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
-	"sync"
 
 	"github.com/outdial/outdial"
 	"github.com/outdial/outdial/internal/auth"
@@ -42,8 +41,6 @@ type Handler struct {
 	log      *slog.Logger
 	baseURL  string
 	routes   []route
-	// batchMu serialises finding or creating a task's customer batch.
-	batchMu sync.Mutex
 }
 
 // New returns the dialect's handler. It panics if cfg.Store is nil.

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"strings"
 
 	"github.com/outdial/outdial"
@@ -38,6 +39,39 @@ func (s *Store) CreateBatch(ctx context.Context, b *outdial.Batch) error {
 		return err
 	})
 	return wrap("create batch", err)
+}
+
+// BatchNamed finds or creates the task's batch named name. The task's row is locked
+// first (FOR UPDATE on PostgreSQL; SQLite's writer is single), so two nodes importing
+// into a new task at once create one batch, not two.
+func (s *Store) BatchNamed(ctx context.Context, tenantID, taskID int64, name string) (*outdial.Batch, error) {
+	b := &outdial.Batch{TenantID: tenantID, TaskID: taskID, Name: name}
+	if err := b.Validate(); err != nil {
+		return nil, err
+	}
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var id int64
+		if err := s.txRow(ctx, tx, `SELECT id FROM tasks WHERE tenant_id = ? AND id = ?`+s.d.ForUpdate, tenantID, taskID).Scan(&id); err != nil {
+			return notFound(err, "task")
+		}
+		found, err := scanBatch(s.txRow(ctx, tx, `SELECT `+batchCols+` FROM batches WHERE tenant_id = ? AND task_id = ? AND name = ?
+			ORDER BY id LIMIT 1`, tenantID, taskID, name))
+		if err == nil {
+			*b = *found
+			return nil
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		now := s.now()
+		id, err = s.insert(ctx, tx, `INSERT INTO batches (tenant_id, task_id, name, size, created_at) VALUES (?, ?, ?, 0, ?)`,
+			tenantID, taskID, name, ms(now))
+		b.ID, b.Size, b.CreatedAt = id, 0, now
+		return err
+	})
+	if err != nil {
+		return nil, wrap("batch named", err)
+	}
+	return b, nil
 }
 
 // Batch returns one of the tenant's batches.

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"sync"
 	"testing"
 	"time"
 
@@ -218,5 +219,55 @@ func testCaps(t *testing.T, s outdial.Store, clk *clock.Virtual) {
 	b.CapPerHour, b.CapPerDay = 1, 2
 	if r, _ = s.StartAttempts(ctx, []outdial.AttemptStart{b}); r[0] != nil {
 		t.Fatalf("call one hour later = %v, want started", r[0])
+	}
+}
+
+// testBatchNamed: finding or creating a task's batch by name gives every concurrent
+// caller the same batch, and only one is created.
+func testBatchNamed(t *testing.T, s outdial.Store, _ *clock.Virtual) {
+	w := newWorld(t, s, "acme")
+	other := newWorld(t, s, "other")
+	ids := make(chan int64, 8)
+	errs := make(chan error, 8)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			b, err := s.BatchNamed(ctx, w.tenant.ID, w.task.ID, "imports")
+			if err != nil {
+				errs <- err
+				return
+			}
+			ids <- b.ID
+		}()
+	}
+	wg.Wait()
+	close(ids)
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	var first int64
+	for id := range ids {
+		if first == 0 {
+			first = id
+		}
+		if id != first {
+			t.Fatalf("concurrent callers got batches %d and %d", first, id)
+		}
+	}
+	bs, _ := s.Batches(ctx, w.tenant.ID, w.task.ID, outdial.Page{})
+	named := 0
+	for _, b := range bs {
+		if b.Name == "imports" {
+			named++
+		}
+	}
+	if named != 1 {
+		t.Fatalf("%d batches named imports, want 1", named)
+	}
+	if _, err := s.BatchNamed(ctx, other.tenant.ID, w.task.ID, "imports"); outdial.ErrorCode(err) != outdial.ENOTFOUND {
+		t.Fatalf("another tenant's task: %v, want not found", err)
 	}
 }

@@ -34,6 +34,7 @@ func Run(t *testing.T, open Opener) {
 		{"Caps", testCaps},
 		{"FinishAndRecall", testFinishAndRecall},
 		{"PruneOutbox", testPruneOutbox},
+		{"BatchNamed", testBatchNamed},
 		{"DeleteLineUnderCall", testDeleteLineUnderCall},
 		{"Calls", testCalls},
 		{"Blocklist", testBlocklist},

@@ -58,6 +58,15 @@ const (
 	RefusePaced      RefusalReason = "paced" // the line's calls-per-second limit
 	RefuseBlocked    RefusalReason = "blocked"
 	RefuseCapped     RefusalReason = "capped" // the tenant's per-number caps
+	// RefusePausing: every free channel of the task is in its pause after a call (Until:
+	// when the first comes out of it).
+	RefusePausing RefusalReason = "pausing"
+	// RefuseLineClosed: the line is not valid at the start time (Until: when it becomes
+	// valid; zero if it has expired).
+	RefuseLineClosed RefusalReason = "line_closed"
+	// RefuseOutsideHours: the task's window or time group forbids the start time as
+	// stored now (Until: the next allowed instant; zero if none comes).
+	RefuseOutsideHours RefusalReason = "outside_hours"
 )
 
 // Refusal explains why an attempt did not start, and when trying again can succeed

@@ -139,6 +139,10 @@ type TaskStore interface {
 	// SetTaskStatus moves a task to status if it is in one of from (any status when from
 	// is empty) and reports whether it moved.
 	SetTaskStatus(ctx context.Context, tenantID, id int64, status TaskStatus, from ...TaskStatus) (bool, error)
+	// FinishTask moves a running task whose contacts are all final (it has some, none is
+	// pending or dialing, no call is live) to finished and queues msgs, in one
+	// transaction; it reports whether it did. Contacts added meanwhile keep it running.
+	FinishTask(ctx context.Context, tenantID, id int64, msgs []*OutboxMessage) (bool, error)
 	// TaskProgress reads the task's counters; it does not scan contacts.
 	TaskProgress(ctx context.Context, tenantID, id int64) (Progress, error)
 }

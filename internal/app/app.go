@@ -45,10 +45,12 @@ type Options struct {
 // listening or dialling; mount more handlers on Mux and register shutdown steps with
 // OnClose before Start; Close ends it.
 type Server struct {
-	Config   config.Config
-	Logger   *slog.Logger
-	Clock    outdial.Clock
-	Store    *sqlstore.Store
+	Config config.Config
+	Logger *slog.Logger
+	Clock  outdial.Clock
+	Store  *sqlstore.Store
+	// apiStore is Store as the APIs use it: it wakes the engine after changes.
+	apiStore outdial.Store
 	CallIDs  *outdial.CallIDs // this node's call ids (Config.NodeID)
 	Tasks    *taskctl.Control // start and stop for every dialect; set Wake to wake an engine
 	Importer *contactimport.Importer
@@ -111,11 +113,16 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*Server, error) 
 		Clock:    clock,
 		Store:    store,
 		CallIDs:  outdial.NewCallIDs(cfg.NodeID),
-		Tasks:    &taskctl.Control{Store: store, Clock: clock},
-		Importer: &contactimport.Importer{Store: store, Clock: clock},
 		Mux:      http.NewServeMux(),
 	}
-	native.New(native.Config{Store: store, Importer: s.Importer, Tasks: s.Tasks, Clock: clock,
+	s.apiStore = &wakingStore{Store: store, wake: func() {
+		if s.Engine != nil {
+			s.Engine.Wake()
+		}
+	}}
+	s.Tasks = &taskctl.Control{Store: s.apiStore, Clock: clock}
+	s.Importer = &contactimport.Importer{Store: s.apiStore, Clock: clock}
+	native.New(native.Config{Store: s.apiStore, Importer: s.Importer, Tasks: s.Tasks, Clock: clock,
 		Logger: logger.With(slog.String("api", "native")), DataDir: cfg.Data}).Register(s.Mux)
 	s.Mux.HandleFunc("GET /healthz", s.healthz)
 	s.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),

@@ -17,7 +17,7 @@ func init() { dialects = append(dialects, dialect{name: "autocall", mount: mount
 func mountAutocall(s *Server) error {
 	m := hmac.New(sha256.New, s.Recordings.Key)
 	m.Write([]byte("autocall searchAfter cursor key"))
-	h := autocall.New(autocall.Config{Store: s.Store, CursorKey: m.Sum(nil), Links: s.Recordings, Clock: s.Clock,
+	h := autocall.New(autocall.Config{Store: s.apiStore, CursorKey: m.Sum(nil), Links: s.Recordings, Clock: s.Clock,
 		Logger: s.Logger.With(slog.String("api", "autocall"))})
 	h.Register(s.Mux)
 	s.AddNotifier(h.Notifier())

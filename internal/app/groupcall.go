@@ -11,7 +11,7 @@ import (
 func init() {
 	dialects = append(dialects, dialect{name: groupcall.FormatName, mount: func(s *Server) error {
 		log := s.Logger.With(slog.String("api", "groupcall"))
-		groupcall.New(groupcall.Config{Store: s.Store, Importer: s.Importer, Tasks: s.Tasks, Clock: s.Clock,
+		groupcall.New(groupcall.Config{Store: s.apiStore, Importer: s.Importer, Tasks: s.Tasks, Clock: s.Clock,
 			Logger: log, Recordings: s.Recordings}).Register(s.Mux)
 		s.AddNotifier(groupcall.NewNotifier(s.Store, s.Clock, log))
 		s.Formats.Register(groupcall.Format{})

@@ -10,7 +10,7 @@ import (
 // notification to a task's call_notify_url through the outbox, and its webhook format.
 func init() {
 	dialects = append(dialects, dialect{name: telrobot.FormatName, mount: func(s *Server) error {
-		telrobot.New(telrobot.Config{Store: s.Store, Importer: s.Importer, Tasks: s.Tasks, Clock: s.Clock,
+		telrobot.New(telrobot.Config{Store: s.apiStore, Importer: s.Importer, Tasks: s.Tasks, Clock: s.Clock,
 			Logger: s.Logger.With(slog.String("api", "telrobot")), BaseURL: s.Config.PublicURL}).Register(s.Mux)
 		s.AddNotifier(telrobot.Notifier{Links: s.Recordings})
 		s.Formats.Register(telrobot.Format{Links: s.Recordings})

@@ -158,29 +158,32 @@ func (e *Engine) idle(run *taskRun, now time.Time) time.Time {
 	return run.wakeAt
 }
 
-// maybeFinish marks the task finished when it has contacts and none is left to call. A
-// running task without contacts keeps running: contacts uploaded after the start (as
-// groupcall clients do) are called.
+// maybeFinish marks the task finished when it has contacts and none is left to call,
+// with its task.finished webhooks, in one store transaction that checks again (contacts
+// uploaded meanwhile keep it running). A running task without contacts keeps running:
+// contacts uploaded after the start (as groupcall clients do) are called.
 func (e *Engine) maybeFinish(run *taskRun) {
 	t := run.task
 	p, err := e.cfg.Store.TaskProgress(contextBG, t.TenantID, t.ID)
 	if err != nil || p.Pending > 0 || p.Total == 0 {
 		return
 	}
-	moved, err := e.cfg.Store.SetTaskStatus(contextBG, t.TenantID, t.ID, outdial.TaskFinished, outdial.TaskRunning)
-	if err != nil || !moved {
-		return
-	}
-	run.active = false
-	e.log.Info("task finished", "task", t.ID, "calls", p.Calls, "answered", p.Answered)
 	var msgs []*outdial.OutboxMessage
 	for _, n := range e.cfg.Notifiers {
 		msgs = append(msgs, n.TaskFinished(t)...)
 	}
-	if len(msgs) > 0 {
-		if err := e.cfg.Store.AddOutbox(contextBG, msgs); err != nil {
-			e.log.Error("engine: task finished events", "task", t.ID, "err", err)
-		}
+	moved, err := e.cfg.Store.FinishTask(contextBG, t.TenantID, t.ID, msgs)
+	if err != nil {
+		e.log.Error("engine: finish task", "task", t.ID, "err", err)
+		return
+	}
+	if !moved {
+		return
+	}
+	run.active = false
+	e.log.Info("task finished", "task", t.ID, "calls", p.Calls, "answered", p.Answered)
+	if len(msgs) > 0 && e.cfg.Written != nil {
+		e.cfg.Written()
 	}
 }
 
@@ -193,6 +196,22 @@ func (e *Engine) refused(run *taskRun, c *outdial.Contact, r *outdial.Refusal, n
 		run.taskFull = true
 	case outdial.RefusePaced:
 		run.line.tat = r.Until
+	case outdial.RefusePausing:
+		// Another node's calls (or ones from before a restart) left channels pausing.
+		run.waiting = waitPause
+		run.wakeAt = laterOf(run.wakeAt, r.Until)
+	case outdial.RefuseLineClosed, outdial.RefuseOutsideHours:
+		// The line or the task changed since the engine read them: look again when the
+		// store says, and re-read them at the next poll.
+		run.waiting = waitWindow
+		if r.Reason == outdial.RefuseLineClosed {
+			run.waiting = waitValidity
+		}
+		until := r.Until
+		if until.IsZero() {
+			until = now.Add(e.cfg.Poll)
+		}
+		run.wakeAt = laterOf(run.wakeAt, until)
 	case outdial.RefuseBlocked:
 		e.settle(outdial.ContactUpdate{TenantID: c.TenantID, ContactID: c.ID, Status: outdial.ContactFinished, Result: outdial.ResultBlocked})
 	case outdial.RefuseCapped:
@@ -204,6 +223,14 @@ func (e *Engine) refused(run *taskRun, c *outdial.Contact, r *outdial.Refusal, n
 		}
 		e.settle(u)
 	}
+}
+
+// laterOf returns the later of two instants.
+func laterOf(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 func (e *Engine) settle(u outdial.ContactUpdate) {

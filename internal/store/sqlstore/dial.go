@@ -6,6 +6,8 @@ import (
 	"errors"
 	"hash/fnv"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/outdial/outdial"
@@ -32,17 +34,87 @@ func (s *Store) NextDue(ctx context.Context, taskID int64) (time.Time, bool, err
 }
 
 // lineState and taskState are the rows StartAttempts and FinishAttempts lock and update.
+// The limits are read from the locked rows, so a change committed through the API binds
+// the next start on every node at once, whatever the engines still have in memory.
 type lineState struct {
 	gone            bool // deleted: nothing to write back
 	live, liveDelta int
 	tat             int64 // pacing: the earliest next start, Unix microseconds
 	tatChanged      bool
+	concurrency     int
+	callsPerSecond  float64
+	validFrom       int64 // Unix ms, 0: none
+	validUntil      int64
 }
 
 type taskState struct {
 	gone                                     bool // deleted: nothing to write back
 	live, liveDelta                          int
 	dialed, calls, pending, answered, failed int
+	maxConcurrency, pauseSeconds             int
+	// pausing holds when channels come out of their pause after a call (Unix ms,
+	// ascending): each one still to come keeps a channel busy.
+	pausing        []int64
+	pausingChanged bool
+	// rules are the task's daily window and forbidden time group as stored now (read
+	// by StartAttempts only).
+	rules *outdial.CallingRules
+}
+
+// changed reports whether t has anything to write back.
+func (t *taskState) changed() bool {
+	return t.liveDelta != 0 || t.dialed != 0 || t.calls != 0 || t.pending != 0 || t.answered != 0 || t.failed != 0 ||
+		t.pausingChanged
+}
+
+// pausingAt drops the pauses over by now (Unix ms) and returns how many remain, and the
+// first to end.
+func (t *taskState) pausingAt(now int64) (int, int64) {
+	i := 0
+	for i < len(t.pausing) && t.pausing[i] <= now {
+		i++
+	}
+	if i > 0 {
+		t.pausing = t.pausing[i:]
+		t.pausingChanged = true
+	}
+	if len(t.pausing) == 0 {
+		return 0, 0
+	}
+	return len(t.pausing), t.pausing[0]
+}
+
+// pause adds a channel's pause ending at until (Unix ms), keeping at most
+// maxConcurrency (the latest).
+func (t *taskState) pause(until int64) {
+	i, _ := slices.BinarySearch(t.pausing, until)
+	t.pausing = slices.Insert(t.pausing, i, until)
+	if n := max(t.maxConcurrency, 1); len(t.pausing) > n {
+		t.pausing = t.pausing[len(t.pausing)-n:]
+	}
+	t.pausingChanged = true
+}
+
+func parsePausing(s string) []int64 {
+	var out []int64
+	for _, f := range strings.Fields(s) {
+		if v, err := strconv.ParseInt(f, 10, 64); err == nil {
+			out = append(out, v)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func formatPausing(p []int64) string {
+	var b strings.Builder
+	for i, v := range p {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(strconv.FormatInt(v, 10))
+	}
+	return b.String()
 }
 
 // lockCounters reads and locks, in id order, the lines and tasks the attempts use. A
@@ -54,7 +126,8 @@ func (s *Store) lockCounters(ctx context.Context, tx *sql.Tx, lineIDs, taskIDs [
 	tasks := make(map[int64]*taskState, len(taskIDs))
 	for _, id := range sortedUnique(lineIDs) {
 		var l lineState
-		if err := s.txRow(ctx, tx, `SELECT live, pace_tat FROM lines WHERE id = ?`+s.d.ForUpdate, id).Scan(&l.live, &l.tat); err != nil {
+		if err := s.txRow(ctx, tx, `SELECT live, pace_tat, concurrency, calls_per_second, valid_from, valid_until FROM lines
+			WHERE id = ?`+s.d.ForUpdate, id).Scan(&l.live, &l.tat, &l.concurrency, &l.callsPerSecond, &l.validFrom, &l.validUntil); err != nil {
 			if !gone || !errors.Is(err, sql.ErrNoRows) {
 				return nil, nil, notFound(err, "line")
 			}
@@ -64,12 +137,15 @@ func (s *Store) lockCounters(ctx context.Context, tx *sql.Tx, lineIDs, taskIDs [
 	}
 	for _, id := range sortedUnique(taskIDs) {
 		var t taskState
-		if err := s.txRow(ctx, tx, `SELECT live FROM tasks WHERE id = ?`+s.d.ForUpdate, id).Scan(&t.live); err != nil {
+		var pausing string
+		if err := s.txRow(ctx, tx, `SELECT live, max_concurrency, pause_seconds, pausing FROM tasks WHERE id = ?`+s.d.ForUpdate,
+			id).Scan(&t.live, &t.maxConcurrency, &t.pauseSeconds, &pausing); err != nil {
 			if !gone || !errors.Is(err, sql.ErrNoRows) {
 				return nil, nil, notFound(err, "task")
 			}
 			t.gone = true
 		}
+		t.pausing = parsePausing(pausing)
 		tasks[id] = &t
 	}
 	return lines, tasks, nil
@@ -86,11 +162,12 @@ func (s *Store) saveCounters(ctx context.Context, tx *sql.Tx, lines map[int64]*l
 		}
 	}
 	for id, t := range tasks {
-		if t.gone || *t == (taskState{live: t.live}) {
+		if t.gone || !t.changed() {
 			continue
 		}
 		if _, err := s.exec(ctx, tx, `UPDATE tasks SET live = live + ?, dialed = dialed + ?, calls = calls + ?, pending = pending + ?,
-			answered = answered + ?, failed = failed + ? WHERE id = ?`, t.liveDelta, t.dialed, t.calls, t.pending, t.answered, t.failed, id); err != nil {
+			answered = answered + ?, failed = failed + ?, pausing = ? WHERE id = ?`, t.liveDelta, t.dialed, t.calls, t.pending, t.answered,
+			t.failed, formatPausing(t.pausing), id); err != nil {
 			return err
 		}
 	}
@@ -111,12 +188,18 @@ func (s *Store) StartAttempts(ctx context.Context, as []outdial.AttemptStart) ([
 		if err != nil {
 			return err
 		}
+		for id, t := range tasks {
+			if t.rules, err = s.taskRules(ctx, tx, id); err != nil {
+				return err
+			}
+		}
 		if s.d.LockNumbers != nil {
 			if err := s.d.LockNumbers(ctx, tx, sortedUnique(keys)); err != nil {
 				return err
 			}
 		}
 		blocking := map[int64]bool{} // tenants with blocked numbers (one check per tenant)
+		caps := map[int64][2]int{}   // tenants' per-number caps, as stored now
 		for _, a := range as {
 			if _, ok := blocking[a.Call.TenantID]; !ok {
 				n, err := s.count(ctx, tx, `SELECT count(*) FROM (SELECT 1 FROM blocklist WHERE tenant_id = ? LIMIT 1) AS b`, a.Call.TenantID)
@@ -124,9 +207,16 @@ func (s *Store) StartAttempts(ctx context.Context, as []outdial.AttemptStart) ([
 					return err
 				}
 				blocking[a.Call.TenantID] = n > 0
+				var hour, day int
+				if err := s.txRow(ctx, tx, `SELECT cap_per_hour, cap_per_day FROM tenants WHERE id = ?`, a.Call.TenantID).Scan(&hour, &day); err != nil {
+					return notFound(err, "tenant")
+				}
+				caps[a.Call.TenantID] = [2]int{hour, day}
 			}
 		}
 		for i, a := range as {
+			c := caps[a.Call.TenantID]
+			a.CapPerHour, a.CapPerDay = stricterCap(a.CapPerHour, c[0]), stricterCap(a.CapPerDay, c[1])
 			r, err := s.startAttempt(ctx, tx, a, lines[a.Call.LineID], tasks[a.Call.TaskID], blocking[a.Call.TenantID])
 			if err != nil {
 				return err
@@ -138,16 +228,72 @@ func (s *Store) StartAttempts(ctx context.Context, as []outdial.AttemptStart) ([
 	return refusals, wrap("start attempts", err)
 }
 
+// taskRules reads the task's calling window, time zone and forbidden time group.
+func (s *Store) taskRules(ctx context.Context, tx *sql.Tx, taskID int64) (*outdial.CallingRules, error) {
+	var start, end int
+	var zone string
+	var group int64
+	if err := s.txRow(ctx, tx, `SELECT window_start, window_end, time_zone, time_group_id FROM tasks WHERE id = ?`, taskID).Scan(
+		&start, &end, &zone, &group); err != nil {
+		return nil, notFound(err, "task")
+	}
+	t := outdial.Task{TimeZone: zone}
+	r := &outdial.CallingRules{Location: t.Location(), Window: outdial.DailyWindow{Start: outdial.TimeOfDay(start), End: outdial.TimeOfDay(end)}}
+	if group != 0 {
+		var ranges string
+		err := s.txRow(ctx, tx, `SELECT ranges FROM time_groups WHERE id = ?`, group).Scan(&ranges)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, err
+		}
+		if err == nil {
+			if err := fromJSON(ranges, &r.Forbidden); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return r, nil
+}
+
+// stricterCap returns the lower of two caps, 0 (or less) meaning none.
+func stricterCap(a, b int) int {
+	switch {
+	case a <= 0:
+		return b
+	case b <= 0:
+		return a
+	}
+	return min(a, b)
+}
+
 // startAttempt checks and records one attempt inside StartAttempts' transaction.
 func (s *Store) startAttempt(ctx context.Context, tx *sql.Tx, a outdial.AttemptStart, l *lineState, t *taskState, blocking bool) (*outdial.Refusal, error) {
 	c := a.Call
 	start := c.StartTime.UnixMicro()
+	startMS := c.StartTime.UnixMilli()
+	// The stricter of what the engine knows and what the rows say: a limit lowered a
+	// moment ago binds at once; one raised is used at the engine's next look.
+	lineConc, taskConc := min(a.LineConcurrency, l.concurrency), min(a.TaskConcurrency, t.maxConcurrency)
+	cps := a.CallsPerSecond
+	if cps <= 0 || (l.callsPerSecond > 0 && l.callsPerSecond < cps) {
+		cps = l.callsPerSecond
+	}
+	pausing, pauseEnds := t.pausingAt(startMS)
+	if t.rules != nil && !t.rules.Allows(c.StartTime) {
+		next, _ := t.rules.NextAllowed(c.StartTime)
+		return &outdial.Refusal{Reason: outdial.RefuseOutsideHours, Until: next}, nil
+	}
 	switch {
-	case l.live+l.liveDelta >= a.LineConcurrency:
+	case l.validUntil > 0 && startMS >= l.validUntil:
+		return &outdial.Refusal{Reason: outdial.RefuseLineClosed}, nil
+	case l.validFrom > 0 && startMS < l.validFrom:
+		return &outdial.Refusal{Reason: outdial.RefuseLineClosed, Until: time.UnixMilli(l.validFrom).UTC()}, nil
+	case l.live+l.liveDelta >= lineConc:
 		return &outdial.Refusal{Reason: outdial.RefuseLineFull}, nil
-	case t.live+t.liveDelta >= a.TaskConcurrency:
+	case t.live+t.liveDelta >= taskConc:
 		return &outdial.Refusal{Reason: outdial.RefuseTaskFull}, nil
-	case a.CallsPerSecond > 0 && l.tat > start:
+	case t.live+t.liveDelta+pausing >= taskConc:
+		return &outdial.Refusal{Reason: outdial.RefusePausing, Until: time.UnixMilli(pauseEnds).UTC()}, nil
+	case cps > 0 && l.tat > start:
 		return &outdial.Refusal{Reason: outdial.RefusePaced, Until: time.UnixMicro(l.tat).UTC()}, nil
 	}
 	if blocking {
@@ -186,8 +332,8 @@ func (s *Store) startAttempt(ctx context.Context, tx *sql.Tx, a outdial.AttemptS
 		return nil, err
 	}
 	attempts-- // the count before this attempt
-	if a.CallsPerSecond > 0 {
-		l.tat = max(l.tat, start) + int64(1e6/a.CallsPerSecond)
+	if cps > 0 {
+		l.tat = max(l.tat, start) + int64(1e6/cps)
 		l.tatChanged = true
 	}
 	l.liveDelta++
@@ -260,6 +406,13 @@ func (s *Store) finishAttempt(ctx context.Context, tx *sql.Tx, e outdial.Attempt
 	l.liveDelta--
 	t.liveDelta--
 	t.calls++
+	if t.pauseSeconds > 0 {
+		end := c.EndTime
+		if end.IsZero() {
+			end = s.now()
+		}
+		t.pause(end.UnixMilli() + int64(t.pauseSeconds)*1000)
+	}
 	u := e.Contact
 	if _, err := s.exec(ctx, tx, `UPDATE contacts SET status = ?, next_attempt_at = ?, last_result = ?, updated_at = ? WHERE id = ? AND status = 'dialing'`,
 		u.Status, ms(u.NextAttemptAt), string(u.Result), now, u.ContactID); err != nil {

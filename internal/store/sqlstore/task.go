@@ -183,6 +183,28 @@ func (s *Store) SetTaskStatus(ctx context.Context, tenantID, id int64, status ou
 	return moved, wrap("set task status", err)
 }
 
+// FinishTask finishes a running task with nothing left to call and queues msgs (its
+// task.finished webhooks) in the same transaction: the check and the move are one, so an
+// upload that lands between the engine's look and its decision keeps the task running,
+// and a crash cannot leave a finished task without its webhook.
+func (s *Store) FinishTask(ctx context.Context, tenantID, id int64, msgs []*outdial.OutboxMessage) (bool, error) {
+	var moved bool
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		moved = false
+		res, err := s.exec(ctx, tx, `UPDATE tasks SET status = ?, updated_at = ? WHERE tenant_id = ? AND id = ? AND status = ?
+			AND total > 0 AND pending = 0 AND live = 0`, outdial.TaskFinished, ms(s.now()), tenantID, id, outdial.TaskRunning)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return err
+		}
+		moved = true
+		return s.insertOutboxBatch(ctx, tx, msgs)
+	})
+	return moved, wrap("finish task", err)
+}
+
 // TaskProgress reads a task's counters.
 func (s *Store) TaskProgress(ctx context.Context, tenantID, id int64) (outdial.Progress, error) {
 	var p outdial.Progress

@@ -236,3 +236,43 @@ func testDeleteLineUnderCall(t *testing.T, s outdial.Store, clk *clock.Virtual) 
 		t.Fatalf("progress = %+v after the call ended", p)
 	}
 }
+
+// testFinishTask: a running task finishes, with its webhook, only when it has contacts
+// and none is pending, dialing or on a live call; otherwise nothing changes.
+func testFinishTask(t *testing.T, s outdial.Store, clk *clock.Virtual) {
+	w := newWorld(t, s, "acme")
+	msg := func() []*outdial.OutboxMessage {
+		return []*outdial.OutboxMessage{outboxMessage(w.tenant.ID, "task-finished", 0, clk.Now())}
+	}
+	finished := func() int {
+		ms, err := s.OutboxMessages(ctx, w.tenant.ID, outdial.OutboxFilter{EventID: "task-finished"})
+		must(t, err)
+		return len(ms)
+	}
+	_, err := s.SetTaskStatus(ctx, w.tenant.ID, w.task.ID, outdial.TaskRunning)
+	must(t, err)
+	if moved, err := s.FinishTask(ctx, w.tenant.ID, w.task.ID, msg()); err != nil || moved {
+		t.Fatalf("a task without contacts finished: %v %v", moved, err)
+	}
+	cs := w.addContacts(t, s, "13800000001")
+	if moved, _ := s.FinishTask(ctx, w.tenant.ID, w.task.ID, msg()); moved {
+		t.Fatal("a task with a pending contact finished")
+	}
+	call := w.startOne(t, s, outdial.NewCallIDs(1), cs[0], clk.Now())
+	if moved, _ := s.FinishTask(ctx, w.tenant.ID, w.task.ID, msg()); moved {
+		t.Fatal("a task with a live call finished")
+	}
+	w.end(t, s, call, outdial.ResultAnswered, clk.Now().Add(time.Minute), time.Time{})
+	if n := finished(); n != 0 {
+		t.Fatalf("%d task.finished messages before the task finished", n)
+	}
+	moved, err := s.FinishTask(ctx, w.tenant.ID, w.task.ID, msg())
+	must(t, err)
+	got, _ := s.Task(ctx, w.tenant.ID, w.task.ID)
+	if !moved || got.Status != outdial.TaskFinished || finished() != 1 {
+		t.Fatalf("finish: moved %v, status %s, %d messages", moved, got.Status, finished())
+	}
+	if moved, _ := s.FinishTask(ctx, w.tenant.ID, w.task.ID, msg()); moved || finished() != 1 {
+		t.Fatal("a finished task finished again")
+	}
+}

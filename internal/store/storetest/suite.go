@@ -35,6 +35,7 @@ func Run(t *testing.T, open Opener) {
 		{"FinishAndRecall", testFinishAndRecall},
 		{"PruneOutbox", testPruneOutbox},
 		{"BatchNamed", testBatchNamed},
+		{"FinishTask", testFinishTask},
 		{"DeleteLineUnderCall", testDeleteLineUnderCall},
 		{"Calls", testCalls},
 		{"Blocklist", testBlocklist},

@@ -69,9 +69,26 @@ func (s *Script) Validate() error {
 			return FieldErrorf("prompts", "prompt %d audio must be a file name under prompts/ (letters, digits, . _ - /)", i+1)
 		case p.MaxKeys < 0 || p.MaxKeys > 32 || p.TimeoutSecs < 0 || p.TimeoutSecs > 120:
 			return FieldErrorf("prompts", "prompt %d: max_keys 0..32, timeout_secs 0..120", i+1)
+		case p.Voice != "" && !ValidVoice(p.Voice):
+			return FieldErrorf("prompts", "prompt %d voice %q is not a TTS voice name (letters, digits, - _ +, not starting with -)", i+1, p.Voice)
 		}
 	}
 	return nil
+}
+
+// ValidVoice reports whether v can be a TTS (espeak-ng) voice name: "cmn", "en-us",
+// "zh+f3"; never something espeak-ng would read as an option.
+func ValidVoice(v string) bool {
+	if v == "" || len(v) > 64 || v[0] == '-' {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '+') {
+			return false
+		}
+	}
+	return true
 }
 
 // validAudioName accepts relative paths without "..", so prompts cannot escape their folder.

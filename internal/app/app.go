@@ -96,7 +96,8 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*Server, error) 
 		logger = slog.New(slog.DiscardHandler)
 	}
 	clock := outdial.Clock(outdial.SystemClock{})
-	if err := os.MkdirAll(cfg.Data, 0o755); err != nil {
+	// The data directory holds recordings and the link-signing key: its owner only.
+	if err := os.MkdirAll(cfg.Data, 0o700); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
 	store, err := OpenStore(ctx, cfg.DB, clock)

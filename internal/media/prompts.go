@@ -71,7 +71,7 @@ func (p *Prompts) Speak(ctx context.Context, voice, text string) (string, error)
 	if voice == "" {
 		voice = p.voice
 	}
-	if !validVoice(voice) {
+	if !outdial.ValidVoice(voice) {
 		return "", fmt.Errorf("%w: voice %q", ErrBadPrompt, voice)
 	}
 	dst := TTSPath(p.dataDir, voice, text)
@@ -150,18 +150,4 @@ func (p *Prompts) limit(ctx context.Context, f func() error) error {
 	}
 	defer func() { <-p.sem }()
 	return f()
-}
-
-// validVoice accepts espeak-ng voice names ("cmn", "en-us", "zh+f3"), never an option.
-func validVoice(v string) bool {
-	if v == "" || len(v) > 64 || v[0] == '-' {
-		return false
-	}
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '+') {
-			return false
-		}
-	}
-	return true
 }

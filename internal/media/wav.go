@@ -33,10 +33,11 @@ type WAVInfo struct {
 
 // Frames returns the number of sample frames (one sample per channel).
 func (i WAVInfo) Frames() int64 {
-	if i.Channels <= 0 || i.Bits <= 0 {
-		return 0
+	bits := int64(i.Channels) * int64(i.Bits)
+	if i.Channels <= 0 || i.Bits <= 0 || bits%8 != 0 {
+		return 0 // compressed formats (4-bit ADPCM...) have no fixed bytes per frame
 	}
-	return i.DataSize / int64(i.Channels*i.Bits/8)
+	return i.DataSize / (bits / 8)
 }
 
 // Duration returns the length of the audio.

@@ -18,9 +18,10 @@ type WAVWriter struct {
 	buf      []byte
 }
 
-// CreateWAV creates (or truncates) a 16-bit PCM WAV file at path.
+// CreateWAV creates (or truncates) a 16-bit PCM WAV file at path, readable by its owner
+// only (recordings are the customers' conversations).
 func CreateWAV(path string, rate, channels int) (*WAVWriter, error) {
-	f, err := os.Create(path)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("media: create wav: %w", err)
 	}

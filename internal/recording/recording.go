@@ -8,7 +8,9 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -34,8 +36,11 @@ type Links struct {
 }
 
 // URL returns a link to the recording of the tenant's call, valid for DefaultTTL.
-func (l *Links) URL(tenantID, callID int64) string {
-	exp := l.Clock.Now().Add(DefaultTTL).Unix()
+func (l *Links) URL(tenantID, callID int64) string { return l.URLAt(tenantID, callID, l.Clock.Now()) }
+
+// URLAt returns the link as signed at the instant at (valid DefaultTTL from then).
+func (l *Links) URLAt(tenantID, callID int64, at time.Time) string {
+	exp := at.Add(DefaultTTL).Unix()
 	return fmt.Sprintf("%s/recordings/%d/%d.wav?exp=%d&sig=%s", l.BaseURL, tenantID, callID, exp, l.sign(tenantID, callID, exp))
 }
 
@@ -74,27 +79,42 @@ func (l *Links) serve(w http.ResponseWriter, r *http.Request) {
 }
 
 // ServeFile streams a recording given by its data-relative path (which must stay inside
-// the data directory).
+// the data directory), answering 404 in plain text when there is none.
 func (l *Links) ServeFile(w http.ResponseWriter, r *http.Request, rel string) {
-	root, err := os.OpenRoot(l.DataDir)
-	if err != nil {
-		http.Error(w, "no recording for this call", http.StatusNotFound)
-		return
-	}
-	defer root.Close()
-	f, err := root.Open(filepath.Clean(rel))
+	f, st, err := l.Open(rel)
 	if err != nil {
 		http.Error(w, "no recording for this call", http.StatusNotFound)
 		return
 	}
 	defer f.Close()
+	ServeOpen(w, r, f, st)
+}
+
+// Open opens a recording given by its data-relative path, which must stay inside the data
+// directory (os.Root: no "..", no absolute path, no symlink out). A missing file is
+// ENOTFOUND, so each API can answer it in its own form.
+func (l *Links) Open(rel string) (*os.File, fs.FileInfo, error) {
+	root, err := os.OpenRoot(l.DataDir)
+	if err != nil {
+		return nil, nil, outdial.Errorf(outdial.ENOTFOUND, "no recording for this call")
+	}
+	defer root.Close()
+	f, err := root.Open(filepath.Clean(rel))
+	if err != nil {
+		return nil, nil, outdial.Errorf(outdial.ENOTFOUND, "no recording for this call")
+	}
 	st, err := f.Stat()
 	if err != nil || st.IsDir() {
-		http.Error(w, "no recording for this call", http.StatusNotFound)
-		return
+		f.Close()
+		return nil, nil, outdial.Errorf(outdial.ENOTFOUND, "no recording for this call")
 	}
+	return f, st, nil
+}
+
+// ServeOpen streams an opened recording as audio/wav (Range requests work).
+func ServeOpen(w http.ResponseWriter, r *http.Request, f *os.File, st fs.FileInfo) {
 	w.Header().Set("Content-Type", "audio/wav")
-	http.ServeContent(w, r, filepath.Base(rel), st.ModTime(), f)
+	http.ServeContent(w, r, filepath.Base(f.Name()), st.ModTime(), f)
 }
 
 func trimSuffix(s, suffix string) string {
@@ -104,17 +124,55 @@ func trimSuffix(s, suffix string) string {
 	return "x"
 }
 
-// LoadKey reads the link-signing key from path, creating a random one on first use.
+// LoadKey reads the link-signing key from path, creating a random one on first use. The
+// key is created atomically (written to a temporary file, then linked into place only if
+// no key exists), so processes starting together on one data directory all end up with
+// the key on disk. A key file shorter than 32 bytes is an error, never replaced: links
+// and cursors signed with it would stop working.
 func LoadKey(path string) ([]byte, error) {
-	if b, err := os.ReadFile(path); err == nil && len(b) >= 32 {
-		return b, nil
+	for range 2 {
+		b, err := os.ReadFile(path)
+		switch {
+		case err == nil && len(b) >= 32:
+			return b, nil
+		case err == nil:
+			return nil, fmt.Errorf("recording key %s: %d bytes, want at least 32 (remove it only if no link signed with it must work)", path, len(b))
+		case !errors.Is(err, fs.ErrNotExist):
+			return nil, fmt.Errorf("recording key: %w", err)
+		}
+		if err := createKey(path); err != nil && !errors.Is(err, fs.ErrExist) {
+			return nil, fmt.Errorf("recording key: %w", err)
+		}
+		// Created here or by another process meanwhile: read what is on disk.
 	}
+	return nil, fmt.Errorf("recording key %s: cannot be read after creating it", path)
+}
+
+// createKey writes a new random key to path unless a file is there already (fs.ErrExist).
+func createKey(path string) error {
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
-		return nil, err
+		return err
 	}
-	if err := os.WriteFile(path, b, 0o600); err != nil {
-		return nil, fmt.Errorf("recording key: %w", err)
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".recording-key-*")
+	if err != nil {
+		return err
 	}
-	return b, nil
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return err
+	}
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Link(tmp.Name(), path) // fails with fs.ErrExist if a key is there
 }

@@ -35,13 +35,33 @@ func (e *RefusedError) Error() string {
 }
 
 var (
-	cgnat    = netip.MustParsePrefix("100.64.0.0/10")
-	thisNet  = netip.MustParsePrefix("0.0.0.0/8")
-	reserved = netip.MustParsePrefix("240.0.0.0/4") // includes 255.255.255.255
-	nat64    = netip.MustParsePrefix("64:ff9b::/96")
-	sixToF   = netip.MustParsePrefix("2002::/16")
-	siteLoc  = netip.MustParsePrefix("fec0::/10")
+	cgnat     = netip.MustParsePrefix("100.64.0.0/10")
+	thisNet   = netip.MustParsePrefix("0.0.0.0/8")
+	reserved  = netip.MustParsePrefix("240.0.0.0/4") // includes 255.255.255.255
+	ietf      = netip.MustParsePrefix("192.0.0.0/24")
+	benchmark = netip.MustParsePrefix("198.18.0.0/15")
+	nat64     = netip.MustParsePrefix("64:ff9b::/96")
+	nat64Loc  = netip.MustParsePrefix("64:ff9b:1::/48")
+	v4compat  = netip.MustParsePrefix("::/96")
+	siit      = netip.MustParsePrefix("::ffff:0:0:0/96") // IPv4-translated (RFC 2765)
+	sixToF    = netip.MustParsePrefix("2002::/16")
+	teredo    = netip.MustParsePrefix("2001::/32")
+	siteLoc   = netip.MustParsePrefix("fec0::/10")
 )
+
+// embeddedV4 returns the IPv4 address an IPv6 address carries (NAT64, IPv4-compatible,
+// SIIT, 6to4), if it is of such a form.
+func embeddedV4(addr netip.Addr) (netip.Addr, bool) {
+	b := addr.As16()
+	switch {
+	case nat64.Contains(addr), nat64Loc.Contains(addr), siit.Contains(addr),
+		v4compat.Contains(addr) && addr != netip.IPv6Unspecified() && addr != netip.IPv6Loopback():
+		return netip.AddrFrom4([4]byte(b[12:16])), true
+	case sixToF.Contains(addr):
+		return netip.AddrFrom4([4]byte(b[2:6])), true
+	}
+	return netip.Addr{}, false
+}
 
 // Check returns a *RefusedError if the policy refuses addr, nil if it may be dialled.
 func (g Guard) Check(addr netip.Addr) error {
@@ -54,17 +74,16 @@ func (g Guard) Check(addr netip.Addr) error {
 // refused names the class of a refused address, "" if the policy allows it.
 func (g Guard) refused(addr netip.Addr) string {
 	addr = addr.Unmap()
-	// IPv6 forms that carry an IPv4 address are judged by that address.
-	if addr.Is6() && (nat64.Contains(addr) || sixToF.Contains(addr)) {
-		b := addr.As16()
-		var v4 [4]byte
-		if nat64.Contains(addr) {
-			copy(v4[:], b[12:])
-		} else {
-			copy(v4[:], b[2:6])
+	// IPv6 forms that carry an IPv4 address are judged by that address; Teredo tunnels
+	// (whose IPv4 addresses are obfuscated) are refused.
+	if addr.Is6() {
+		if v4, ok := embeddedV4(addr); ok {
+			if kind := g.refused(v4); kind != "" {
+				return kind
+			}
 		}
-		if kind := g.refused(netip.AddrFrom4(v4)); kind != "" {
-			return kind
+		if teredo.Contains(addr) {
+			return "tunnel (Teredo)"
 		}
 	}
 	switch {
@@ -81,7 +100,7 @@ func (g Guard) refused(addr netip.Addr) string {
 		return "link-local"
 	case addr.IsMulticast() || addr.IsInterfaceLocalMulticast():
 		return "multicast"
-	case addr.Is4() && reserved.Contains(addr):
+	case addr.Is4() && (reserved.Contains(addr) || ietf.Contains(addr) || benchmark.Contains(addr)):
 		return "reserved"
 	case addr.IsPrivate() || cgnat.Contains(addr) || siteLoc.Contains(addr):
 		if g.AllowPrivate {

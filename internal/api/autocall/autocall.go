@@ -71,7 +71,7 @@ func New(cfg Config) *Handler {
 func (h *Handler) Notifier() *Notifier { return h.notifier }
 
 // Format returns the webhook format that signs, encrypts and judges the CDR pushes.
-func (h *Handler) Format() Format { return Format{Location: h.location} }
+func (h *Handler) Format() Format { return Format{Location: h.location, Links: h.notifier.links} }
 
 // Register mounts the dialect's routes on mux, and a catch-all under /api/v1/cdr/ that
 // answers unknown routes and methods in the dialect's envelope.

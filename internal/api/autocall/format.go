@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/outdial/outdial"
@@ -25,6 +26,9 @@ type Format struct {
 	Location *time.Location
 	// Rand is the source of the encryption IVs (crypto/rand when nil; tests fix it).
 	Rand io.Reader
+	// Links, when set, signs the record_file link afresh at each attempt, so a retry or a
+	// redelivery after the first link's 7 days still carries one that works.
+	Links RecordingLinks
 }
 
 // Name returns "autocall".
@@ -46,7 +50,7 @@ func (f Format) Build(m *outdial.OutboxMessage, sub *outdial.Subscription, now t
 		loc = shanghai
 	}
 	ts := now.In(loc).Format(timeLayout)
-	data := m.Payload
+	data := f.resign(m, now)
 	if sub.Encrypt {
 		if sub.Secret == "" {
 			return nil, nil, errors.New("autocall push: encryption needs a secret, and the subscription has none")
@@ -59,7 +63,7 @@ func (f Format) Build(m *outdial.OutboxMessage, sub *outdial.Subscription, now t
 		if _, err := io.ReadFull(r, iv); err != nil {
 			return nil, nil, fmt.Errorf("autocall push: IV: %w", err)
 		}
-		text, err := Encrypt(sub.Secret, iv, m.Payload)
+		text, err := Encrypt(sub.Secret, iv, data)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -79,6 +83,34 @@ func (f Format) Build(m *outdial.OutboxMessage, sub *outdial.Subscription, now t
 	h := http.Header{}
 	h.Set("Content-Type", "application/json")
 	return b.Bytes(), h, nil
+}
+
+// resign returns m's payload with its record_file link signed at now (the payload as stored
+// when there are no Links, no link, or it cannot be read).
+func (f Format) resign(m *outdial.OutboxMessage, now time.Time) []byte {
+	if f.Links == nil || !bytes.Contains(m.Payload, []byte(`"record_file":"http`)) {
+		return m.Payload
+	}
+	var d pushData
+	if json.Unmarshal(m.Payload, &d) != nil || d.RecordFile == "" {
+		return m.Payload
+	}
+	id, err := strconv.ParseInt(d.CallID, 10, 64)
+	if err != nil {
+		return m.Payload
+	}
+	if at, ok := f.Links.(interface {
+		URLAt(tenantID, callID int64, at time.Time) string
+	}); ok {
+		d.RecordFile = at.URLAt(m.TenantID, id, now)
+	} else {
+		d.RecordFile = f.Links.URL(m.TenantID, id)
+	}
+	b, err := marshalASCII(d)
+	if err != nil {
+		return m.Payload
+	}
+	return b
 }
 
 // Delivered reports whether the receiver took the push: a 2xx answer whose body is a JSON

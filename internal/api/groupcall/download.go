@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"path/filepath"
 	"regexp"
 	"strconv"
 
@@ -49,8 +50,15 @@ func (h *Handler) recordDownload(w http.ResponseWriter, r *http.Request, t *outd
 	if err != nil {
 		return err
 	}
+	f, st, err := h.recordings.Open(c.Recording)
+	if err != nil {
+		// The call names a recording whose file is gone: not found, in the envelope.
+		return outdial.Errorf(outdial.ENOTFOUND, "recording %q not found", cut(path, 200))
+	}
+	defer f.Close()
 	w.Header().Set("Cache-Control", "private, no-store")
-	h.recordings.ServeFile(w, r, c.Recording)
+	w.Header().Set("Content-Type", "audio/wav")
+	http.ServeContent(w, r, filepath.Base(c.Recording), st.ModTime(), f)
 	return nil
 }
 

@@ -14,8 +14,10 @@ package groupcall
 import (
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net/http"
+	"os"
 	"runtime/debug"
 	"strings"
 
@@ -35,8 +37,8 @@ const RoutePrefix = "groupcall/"
 type Recordings interface {
 	// URL returns a signed, expiring link to the recording of the tenant's call.
 	URL(tenantID, callID int64) string
-	// ServeFile streams a recording given by its data-relative path.
-	ServeFile(w http.ResponseWriter, r *http.Request, rel string)
+	// Open opens a recording given by its data-relative path (ENOTFOUND when missing).
+	Open(rel string) (*os.File, fs.FileInfo, error)
 }
 
 // Config is what the dialect needs. Store is required; Importer, Tasks, Clock and Logger

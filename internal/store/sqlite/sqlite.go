@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"strings"
 
 	"github.com/outdial/outdial"
@@ -28,6 +29,11 @@ func Open(ctx context.Context, path string, clock outdial.Clock) (*sqlstore.Stor
 	path = strings.TrimPrefix(strings.TrimPrefix(path, "sqlite://"), "sqlite:")
 	if path == "" || path == ":memory:" {
 		return nil, fmt.Errorf("sqlite: need a file path, got %q", path)
+	}
+	// A new database file is its owner's only: it holds trunk passwords and webhook
+	// secrets. SQLite gives its -wal and -shm files the same mode.
+	if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+		f.Close()
 	}
 	// Page caches: 32 MB for the writer, 8 MB for each reader, so memory stays bounded.
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)" +

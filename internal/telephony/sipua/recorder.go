@@ -43,7 +43,7 @@ type recorder struct {
 // newRecorder creates the recording's directories and a temporary file next to path;
 // Close renames it into place. t0 is the instant of frame 0 (the answer).
 func newRecorder(path string, t0 time.Time) (*recorder, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("sipua: recording directory: %w", err)
 	}
 	tmp := path + ".part"

@@ -88,7 +88,6 @@ func TestUsageAndVersion(t *testing.T) {
 		stderr string
 	}{
 		{"no command", nil, 2, "no command given"},
-		{"help", []string{"help"}, 2, "outdial tenant create NAME"},
 		{"unknown", []string{"dial"}, 2, `unknown command "dial"`},
 		{"serve help", []string{"serve", "-h"}, 0, "OUTDIAL_SIP_LISTEN"},
 		{"serve argument", []string{"serve", "now"}, 2, `serve takes no arguments, got "now"`},
@@ -102,6 +101,11 @@ func TestUsageAndVersion(t *testing.T) {
 				t.Fatalf("exit %d (want %d), stdout %q, stderr %q (want %q)", r.code, tt.code, r.stdout, r.stderr, tt.stderr)
 			}
 		})
+	}
+	for _, arg := range []string{"help", "-h", "--help"} {
+		if r := e.run(arg); r.code != 0 || !strings.Contains(r.stdout, "outdial tenant create NAME") || r.stderr != "" {
+			t.Fatalf("%s: exit %d, stdout %q, stderr %q: want the usage on stdout, exit 0", arg, r.code, r.stdout, r.stderr)
+		}
 	}
 	r := e.run("version")
 	if r.code != 0 || r.stdout != "outdial dev "+runtime.Version()+" "+runtime.GOOS+"/"+runtime.GOARCH+"\n" {

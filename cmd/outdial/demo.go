@@ -118,7 +118,8 @@ func (m *Main) carrierSim(ctx context.Context, args []string) error {
 	defer routeLibraryLogs(cfg, logger, false)()
 	ctx, stop := m.notifyShutdown(ctx, logger)
 	defer stop()
-	sim, err := carriersim.New(carriersim.Config{ListenAddr: *listen, Username: *user, Password: *pass, TimeScale: *scale, Logger: logger})
+	sim, err := carriersim.New(carriersim.Config{ListenAddr: *listen, Username: *user, Password: *pass, TimeScale: *scale,
+		Logger: logger.With(slog.String("component", "carrier-sim"))})
 	if err != nil {
 		return err
 	}

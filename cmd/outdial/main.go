@@ -65,7 +65,8 @@ Usage:
   outdial migrate [--db URL]                     apply the database migrations and exit
   outdial tenant create NAME [--db URL]          create a tenant; print its API token
   outdial tenant token NAME [--db URL]           issue another token for a tenant
-  outdial import --tenant NAME --batch ID FILE   import contacts (CSV, XLSX or JSON) into a batch
+  outdial import --tenant NAME --batch ID [--format csv|xlsx|json] FILE|-
+                                                 import contacts (CSV, XLSX or JSON) into a batch
   outdial version                                print the version
   outdial help                                   print this help
 
@@ -121,8 +122,8 @@ func (m *Main) run(ctx context.Context, args []string) error {
 		fmt.Fprintf(m.Stdout, "outdial %s %s %s/%s\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 		return nil
 	case "help", "-h", "--help", "-help":
-		fmt.Fprint(m.Stderr, usage)
-		return &errUsage{}
+		fmt.Fprint(m.Stdout, usage) // asked for: on stdout, exit 0 (outdial help | less)
+		return nil
 	}
 	return usageErrorf("unknown command %q", cmd)
 }

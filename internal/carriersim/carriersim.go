@@ -114,7 +114,6 @@ func New(cfg Config) (*Sim, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	log = log.With(slog.String("component", "carriersim"))
 	udp, tcp, err := sipnet.ListenPair(cfg.ListenAddr)
 	if err != nil {
 		return nil, fmt.Errorf("carriersim: listen %s: %w", cfg.ListenAddr, err)

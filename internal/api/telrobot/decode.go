@@ -30,18 +30,27 @@ func readFields(r *http.Request, limit int64) (fields, error) {
 	body := http.MaxBytesReader(nil, r.Body, limit)
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch mt {
-	case "application/x-www-form-urlencoded", "multipart/form-data":
+	case "multipart/form-data":
 		r.Body = body
-		var err error
-		if mt == "multipart/form-data" {
-			err = r.ParseMultipartForm(limit)
-		} else {
-			err = r.ParseForm()
-		}
-		if err != nil {
+		if err := r.ParseMultipartForm(limit); err != nil {
 			return nil, bodyError(err, limit)
 		}
 		return formFields(r.PostForm)
+	case "application/x-www-form-urlencoded":
+		b, err := io.ReadAll(body)
+		if err != nil {
+			return nil, bodyError(err, limit)
+		}
+		// curl -d sends JSON as a form unless told otherwise: a "form" that is a JSON
+		// object is read as one (a form key never starts with '{' in practice).
+		if t := bytes.TrimSpace(b); len(t) > 0 && t[0] == '{' && json.Valid(t) {
+			return jsonFields(t)
+		}
+		v, err := url.ParseQuery(string(b))
+		if err != nil {
+			return nil, outdial.Errorf(outdial.EINVALID, "malformed form body: %v", err)
+		}
+		return formFields(v)
 	}
 	b, err := io.ReadAll(body)
 	if err != nil {

@@ -3,6 +3,7 @@ package telrobot_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"reflect"
 	"strings"
@@ -159,4 +160,27 @@ func (e *env) storedTasks() []outdial.Task {
 		out[i] = *x
 	}
 	return out
+}
+
+// TestJSONSentAsForm: curl -d without a Content-Type sends JSON as a form
+// (application/x-www-form-urlencoded); a body that is a JSON object is read as JSON, and
+// a real form still works.
+func TestJSONSentAsForm(t *testing.T) {
+	e := newEnv(t, apptest.Options{})
+	body, err := json.Marshal(e.taskBody(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	form := map[string]string{"Authorization": "Bearer " + e.Token, "Content-Type": "application/x-www-form-urlencoded"}
+	code, out := e.Do("POST", "/v1/task", body, form)
+	if code != 200 || !strings.Contains(string(out), `"uuid"`) {
+		t.Fatalf("JSON body sent as a form: %d %s", code, out)
+	}
+	vals := url.Values{}
+	for k, v := range e.taskBody(nil) {
+		vals.Set(k, fmt.Sprint(v))
+	}
+	if code, out := e.Do("POST", "/v1/task", vals.Encode(), form); code != 200 {
+		t.Fatalf("form body: %d %s", code, out)
+	}
 }

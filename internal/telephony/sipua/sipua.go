@@ -95,7 +95,6 @@ func New(cfg Config) (*UA, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	log = log.With(slog.String("component", "sipua"))
 	if cfg.RTPPortMin > 0 && cfg.RTPPortMax > cfg.RTPPortMin {
 		media.RTPPortStart, media.RTPPortEnd = cfg.RTPPortMin, cfg.RTPPortMax
 	}

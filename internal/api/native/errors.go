@@ -1,6 +1,7 @@
 package native
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -65,9 +66,15 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	h.writeJSON(w, r, status, errorBody{Error: info})
 }
 
-// writeJSON writes v as the JSON answer with status.
+// writeJSON writes v as the JSON answer with status. <, > and & are written as they are
+// (not \u003c...): the answer is application/json with nosniff, never HTML, and links
+// with & stay readable in curl.
 func (h *Handler) writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
-	b, err := json.Marshal(v)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	err := enc.Encode(v)
+	b := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 	if err != nil {
 		h.log.ErrorContext(r.Context(), "native api: encode answer", "path", r.URL.Path, "err", err)
 		status, b = http.StatusInternalServerError, []byte(`{"error":{"code":"internal","message":"Internal error."}}`)

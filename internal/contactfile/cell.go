@@ -13,15 +13,19 @@ func cleanCell(s string) string {
 	return s
 }
 
-// maxImpliedZeros is how many zeros scientific notation may add to a phone number before
-// it is taken as rounded: Excel shows a number in a General cell with at most 6 significant
-// digits (1.88515E+10), and a CSV saved from it keeps only those.
-const maxImpliedZeros = 2
+// maxRoundedDigits is the most significant digits a number Excel has rounded can show:
+// Excel shows a number in a General cell with at most 6 significant digits (1.88515E+10),
+// and a CSV saved from it keeps only those.
+const maxRoundedDigits = 6
 
 // cleanPhone undoes what spreadsheets do to phone numbers stored as numbers: a leading
 // apostrophe (Excel's text marker), a ".0" left by a float conversion, and scientific
-// notation, which is expanded digit for digit. A number in scientific notation that has
-// lost digits gives a reason for a RowError instead.
+// notation, which is expanded digit for digit (zeros that pad the mantissa, as in
+// 1.38001380000E10, are dropped first). A number in scientific notation that may have
+// lost digits (its mantissa has at most maxRoundedDigits significant digits and the
+// exponent adds zeros after them, as in 1.88515E+10) gives a reason for a RowError
+// instead; a longer mantissa (1.3800138E10, as Java and JavaScript write 13800138000) is
+// taken as exact.
 func cleanPhone(s string) (phone, reason string) {
 	s = strings.TrimSpace(strings.TrimPrefix(s, "'"))
 	mant, exp, ok := splitSci(s)
@@ -29,12 +33,13 @@ func cleanPhone(s string) (phone, reason string) {
 		return trimPointZero(s), ""
 	}
 	intPart, frac, _ := strings.Cut(mant, ".")
+	frac = strings.TrimRight(frac, "0")
 	zeros := exp - len(frac)
 	switch {
 	case zeros < 0:
 		return s, "" // not a whole number: phone validation rejects it
-	case zeros > maxImpliedZeros:
-		return s, "the phone number " + s + " is in scientific notation and has lost digits: " +
+	case zeros > 0 && len(strings.TrimLeft(intPart+frac, "0")) <= maxRoundedDigits:
+		return s, "the phone number " + s + " is in scientific notation and may have lost digits: " +
 			"format the phone column as text and export again"
 	}
 	return intPart + frac + strings.Repeat("0", zeros), ""

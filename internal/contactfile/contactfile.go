@@ -11,8 +11,9 @@
 // Cells are trimmed (full-width spaces too) and Excel's ="0755..." text formula is undone.
 // In the phone column, what spreadsheets do to numbers is undone: an apostrophe prefix, a
 // trailing ".0", and scientific notation, expanded digit for digit (1.885149876E10 is
-// 18851498760). Scientific notation that adds more than two zeros is what Excel writes
-// for a number it has rounded (1.88515E+10), and that row is a *RowError.
+// 18851498760, 1.38001380000E10 is 13800138000). A mantissa of at most 6 significant
+// digits whose exponent adds zeros is what Excel writes for a number it has rounded
+// (1.88515E+10), and that row is a *RowError; a longer one (1.3800138E10) is exact.
 package contactfile
 
 import (
@@ -50,6 +51,8 @@ type Reader interface {
 // RowError reports one row that cannot be read; the rows after it still can.
 type RowError struct {
 	Num    int    // the row's number, as in Row.Num
+	Phone  string // the row's phone as uploaded (trimmed), "" when there is none
+	Field  string // the field at fault ("phone", "name", "variables" ...), "" when the row as a whole is
 	Reason string // for the uploader, in plain words
 }
 
@@ -69,9 +72,16 @@ const (
 // other format is an EINVALID error. Close the Reader if it implements io.Closer and is
 // left before io.EOF (only XLSX readers hold temporary files).
 func Open(format string, r io.Reader) (Reader, error) {
+	return OpenCharset(format, "", r)
+}
+
+// OpenCharset is Open for a file whose uploader declared its character encoding (the
+// charset parameter of its Content-Type): for CSV, see NewCSVCharset. XLSX and JSON
+// ignore charset (a workbook says its own encoding, and JSON is UTF-8).
+func OpenCharset(format, charset string, r io.Reader) (Reader, error) {
 	switch format {
 	case FormatCSV:
-		return NewCSV(r)
+		return NewCSVCharset(r, charset)
 	case FormatXLSX:
 		return NewXLSX(r)
 	case FormatJSON:

@@ -26,6 +26,9 @@ const (
 	numFields
 )
 
+// fieldNames are the fields' names in a RowError, as the import reports them.
+var fieldNames = [numFields]string{"phone", "name", "address", "email", "state", "callback_url", "external_id", "priority"}
+
 // aliases maps a header or key, as normKey leaves it, to its field.
 var aliases = func() map[string]field {
 	names := [numFields][]string{
@@ -176,29 +179,30 @@ func clean(rec []string) (blank bool) {
 	return blank
 }
 
-// fill sets row from one cleaned, non-blank record laid out as l. It returns the reason
-// for a RowError when the phone has lost digits or, if l.strict, when a cell to the right
-// of the header's last column is not empty.
-func (l *layout) fill(row *Row, rec []string) (reason string) {
+// fill sets row from one cleaned, non-blank record laid out as l. It returns a RowError
+// (its Num left to the caller) when the phone may have lost digits or, if l.strict, when
+// a cell to the right of the header's last column is not empty.
+func (l *layout) fill(row *Row, rec []string) *RowError {
 	*row = Row{Num: row.Num}
-	if l.strict {
-		n := len(rec)
-		for n > l.width && rec[n-1] == "" {
-			n--
-		}
-		if n > l.width {
-			return "the row has " + strconv.Itoa(n) + " fields but the header only " +
-				strconv.Itoa(l.width) + " (is there a comma in an unquoted field?)"
-		}
-	}
 	get := func(f field) string {
 		if c := l.cols[f]; c >= 0 && c < len(rec) {
 			return rec[c]
 		}
 		return ""
 	}
+	if l.strict {
+		n := len(rec)
+		for n > l.width && rec[n-1] == "" {
+			n--
+		}
+		if n > l.width {
+			return &RowError{Phone: get(fieldPhone), Reason: "the row has " + strconv.Itoa(n) +
+				" fields but the header only " + strconv.Itoa(l.width) + " (is there a comma in an unquoted field?)"}
+		}
+	}
+	var reason string
 	if row.Phone, reason = cleanPhone(get(fieldPhone)); reason != "" {
-		return reason
+		return &RowError{Phone: get(fieldPhone), Field: fieldNames[fieldPhone], Reason: reason}
 	}
 	row.Name = get(fieldName)
 	row.Address = get(fieldAddress)
@@ -218,5 +222,5 @@ func (l *layout) fill(row *Row, rec []string) (reason string) {
 			row.Variables[v.name] = c
 		}
 	}
-	return ""
+	return nil
 }

@@ -79,8 +79,9 @@ func (x *xlsxReader) Next() (*Row, error) {
 			continue
 		}
 		x.row.Num = x.num
-		if reason := x.layout.fill(&x.row, rec); reason != "" {
-			return nil, &RowError{Num: x.num, Reason: reason}
+		if re := x.layout.fill(&x.row, rec); re != nil {
+			re.Num = x.num
+			return nil, re
 		}
 		return &x.row, nil
 	}

@@ -70,7 +70,7 @@ func (im *Importer) Import(ctx context.Context, b *outdial.Batch, r contactfile.
 		var rowErr *contactfile.RowError
 		switch {
 		case errors.As(err, &rowErr):
-			run.fail(rowErr.Num, "", "", rowErr.Reason)
+			run.fail(rowErr.Num, rowErr.Phone, rowErr.Field, rowErr.Reason)
 			err = run.tick()
 		case err != nil:
 			err = fmt.Errorf("contactimport: %w", err)

@@ -88,7 +88,7 @@ func TestImport(t *testing.T) {
 		{Row: 8, Phone: "13912345678", Field: "callback_url", Reason: "callback_url must be an http or https URL"},
 		{Row: 9, Phone: "13912345678", Field: "priority", Reason: "priority must be a whole number"},
 		{Row: 10, Phone: "13912345678", Field: "priority", Reason: "priority must be -1000 to 1000"},
-		{Row: 11, Reason: "the row has 9 fields but the header only 7 (is there a comma in an unquoted field?)"},
+		{Row: 11, Phone: "13912345678", Reason: "the row has 9 fields but the header only 7 (is there a comma in an unquoted field?)"},
 	}}
 	if !reflect.DeepEqual(res, want) {
 		t.Errorf("result\n%+v,\nwant\n%+v", res, want)

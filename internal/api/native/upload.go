@@ -73,7 +73,7 @@ func (h *Handler) importContacts(w http.ResponseWriter, r *http.Request, t *outd
 		return uploadTooLarge(h.maxUpload)
 	}
 	body := &limitedReader{r: r.Body, n: h.maxUpload, max: h.maxUpload}
-	src, format, err := uploadSource(r.Header.Get("Content-Type"), body)
+	src, format, charset, err := uploadSource(r.Header.Get("Content-Type"), body)
 	if err != nil {
 		if body.over {
 			return uploadTooLarge(h.maxUpload)
@@ -85,7 +85,7 @@ func (h *Handler) importContacts(w http.ResponseWriter, r *http.Request, t *outd
 		up.limit = &limitedReader{r: src, n: h.maxXLSX, max: h.maxXLSX}
 		up.src.r = up.limit
 	}
-	rd, err := contactfile.Open(format, up.src)
+	rd, err := contactfile.OpenCharset(format, charset, up.src)
 	if err != nil {
 		return up.error(err, contactimport.Result{})
 	}
@@ -105,45 +105,51 @@ func (h *Handler) importContacts(w http.ResponseWriter, r *http.Request, t *outd
 	return nil
 }
 
-// uploadSource returns the contact file of the body and its format, from the request's
-// Content-Type or, for multipart/form-data, from the "file" part's.
-func uploadSource(contentType string, body io.Reader) (io.Reader, string, error) {
+// uploadSource returns the contact file of the body, its format and the charset its
+// uploader declared ("" if none; for CSV it wins over the sniffed encoding), from the
+// request's Content-Type or, for multipart/form-data, from the "file" part's.
+func uploadSource(contentType string, body io.Reader) (io.Reader, string, string, error) {
 	if contentType == "" {
-		return nil, "", outdial.Errorf(outdial.EINVALID, "missing Content-Type: send application/json, text/csv, "+
+		return nil, "", "", outdial.Errorf(outdial.EINVALID, "missing Content-Type: send application/json, text/csv, "+
 			"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet or multipart/form-data")
 	}
 	mt, params, err := mime.ParseMediaType(contentType)
 	if err != nil {
-		return nil, "", outdial.Errorf(outdial.EINVALID, "malformed Content-Type %q", contentType)
+		return nil, "", "", outdial.Errorf(outdial.EINVALID, "malformed Content-Type %q", contentType)
 	}
 	if mt != "multipart/form-data" {
 		format := contactfile.FormatOf(contentType, "")
 		if format == "" {
-			return nil, "", outdial.Errorf(outdial.EINVALID, "unsupported Content-Type %q: send application/json, text/csv, "+
+			return nil, "", "", outdial.Errorf(outdial.EINVALID, "unsupported Content-Type %q: send application/json, text/csv, "+
 				"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet or multipart/form-data", mt)
 		}
-		return body, format, nil
+		return body, format, params["charset"], nil
 	}
 	if params["boundary"] == "" {
-		return nil, "", outdial.Errorf(outdial.EINVALID, "multipart/form-data without a boundary")
+		return nil, "", "", outdial.Errorf(outdial.EINVALID, "multipart/form-data without a boundary")
 	}
 	mr := multipart.NewReader(body, params["boundary"])
 	for {
 		part, err := mr.NextPart()
 		if err == io.EOF {
-			return nil, "", outdial.FieldErrorf("file", "the multipart form has no part named \"file\"")
+			return nil, "", "", outdial.FieldErrorf("file", "the multipart form has no part named \"file\"")
 		} else if err != nil {
-			return nil, "", outdial.Errorf(outdial.EINVALID, "malformed multipart/form-data: %v", err)
+			return nil, "", "", outdial.Errorf(outdial.EINVALID, "malformed multipart/form-data: %v", err)
 		}
 		if part.FormName() != "file" {
 			continue
 		}
-		format := contactfile.FormatOf(part.Header.Get("Content-Type"), part.FileName())
+		partType := part.Header.Get("Content-Type")
+		format := contactfile.FormatOf(partType, part.FileName())
 		if format == "" {
-			return nil, "", outdial.FieldErrorf("file", "cannot tell the format of %q: name it .csv, .xlsx or .json, "+
+			return nil, "", "", outdial.FieldErrorf("file", "cannot tell the format of %q: name it .csv, .xlsx or .json, "+
 				"or give the part a Content-Type", part.FileName())
 		}
-		return part, format, nil
+		charset := ""
+		if _, params, err := mime.ParseMediaType(partType); err == nil {
+			charset = params["charset"]
+		}
+		return part, format, charset, nil
 	}
 }
 

@@ -56,6 +56,9 @@ type OutboxStore interface {
 	// ReleaseClaims makes the pending messages node has leased due at now: a restarted
 	// node takes its own leases back at once. It returns how many it released.
 	ReleaseClaims(ctx context.Context, node string, now time.Time) (int64, error)
+	// ReleaseLease makes node's pending messages leased until leaseEnd (one claim's)
+	// due at now: a claim whose answer was lost may have leased them all the same.
+	ReleaseLease(ctx context.Context, node string, leaseEnd, now time.Time) (int64, error)
 	// RecordAttempt stores the result of one delivery attempt and the message's new state
 	// (delivered, pending with its next attempt time, or dead).
 	RecordAttempt(ctx context.Context, m *OutboxMessage, a DeliveryAttempt) error

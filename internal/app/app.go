@@ -209,8 +209,23 @@ func (s *Server) Close(ctx context.Context) error {
 		for _, f := range slices.Backward(s.closers) {
 			errs = append(errs, f(ctx))
 		}
-		if err := s.Store.Close(); err != nil {
-			errs = append(errs, fmt.Errorf("close store: %w", err))
+		// Closing the store waits for its queries in flight; past the deadline (a database
+		// that does not answer) it is left to the process's exit.
+		closed := make(chan error, 1)
+		go func() { closed <- s.Store.Close() }()
+		wait := time.Second
+		if d, ok := ctx.Deadline(); ok {
+			wait = max(time.Until(d), 0) + time.Second/2
+		} else {
+			wait = time.Hour
+		}
+		select {
+		case err := <-closed:
+			if err != nil {
+				errs = append(errs, fmt.Errorf("close store: %w", err))
+			}
+		case <-time.After(wait):
+			errs = append(errs, errors.New("close store: queries still in flight at the shutdown deadline"))
 		}
 		s.closeErr = errors.Join(errs...)
 	})

@@ -64,18 +64,28 @@ func (s *Server) startEngine() {
 	go func() { s.engineDone <- s.Engine.Run(runCtx, drainCtx) }()
 	s.OnClose(func(ctx context.Context) error {
 		stop()
+		deadline, bounded := ctx.Deadline()
+		if !bounded {
+			return <-s.engineDone // no deadline: live calls end by themselves
+		}
+		// Live calls may end by themselves until shortly before the deadline; then they
+		// are hung up, and the rest of the time goes to their BYEs and outcomes. What is
+		// not written by the deadline is recovered at this node's next start.
+		grace := min(3*time.Second, time.Until(deadline)/3)
+		hangupAt := time.NewTimer(time.Until(deadline) - grace)
+		defer hangupAt.Stop()
+		select {
+		case err := <-s.engineDone:
+			return err
+		case <-hangupAt.C:
+		}
+		s.Logger.Warn("shutdown: hanging up live calls")
+		hangup()
 		select {
 		case err := <-s.engineDone:
 			return err
 		case <-ctx.Done():
-			s.Logger.Warn("shutdown timeout: hanging up live calls")
-			hangup()
-			select {
-			case err := <-s.engineDone:
-				return err
-			case <-time.After(10 * time.Second):
-				return fmt.Errorf("engine: calls still live 10 s after hanging up; their outcomes are recovered at the next start")
-			}
+			return fmt.Errorf("engine: calls or outcomes still pending at the shutdown deadline; they are recovered at the next start")
 		}
 	})
 }

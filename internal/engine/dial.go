@@ -9,9 +9,10 @@ import (
 	"github.com/outdial/outdial/internal/telephony"
 )
 
-// contextBG is the context of the engine's own store calls: they must finish even while
-// the engine drains.
-var contextBG = context.Background()
+// passTimeout bounds the store calls of one pass of the loop (they share one context, e.sctx):
+// a database that stops answering fails them, and they are retried at a later pass,
+// instead of freezing the loop (and shutdown) until the kernel gives up on the connection.
+const passTimeout = 30 * time.Second
 
 // Limits a task can wait on, as metric labels.
 const (
@@ -83,7 +84,7 @@ func (e *Engine) dialTask(callCtx context.Context, run *taskRun, now time.Time) 
 	if line.line.CallsPerSecond > 0 {
 		n = 1
 	}
-	contacts, err := e.cfg.Store.DueContacts(contextBG, run.task.ID, now, n)
+	contacts, err := e.cfg.Store.DueContacts(e.sctx, run.task.ID, now, n)
 	if err != nil {
 		e.log.Error("engine: due contacts", "task", run.task.ID, "err", err)
 		return later
@@ -108,9 +109,16 @@ func (e *Engine) dialTask(callCtx context.Context, run *taskRun, now time.Time) 
 			CallsPerSecond: line.line.CallsPerSecond, CapPerHour: e.caps(run.task.TenantID).hour, CapPerDay: e.caps(run.task.TenantID).day,
 		}
 	}
-	refusals, err := e.cfg.Store.StartAttempts(contextBG, as)
+	refusals, err := e.cfg.Store.StartAttempts(e.sctx, as)
 	if err != nil {
 		e.log.Error("engine: start attempts", "task", run.task.ID, "err", err)
+		// The transaction may have committed all the same (the answer to its COMMIT lost):
+		// its calls would stay started, their contacts dialing and their slots taken until
+		// a restart. End each as not placed; FinishAttempts changes only calls that exist
+		// and are started, so for attempts that were not recorded this writes nothing.
+		for i, c := range contacts {
+			e.pending = append(e.pending, e.notPlaced(run, c, as[i].Call, now))
+		}
 		return later
 	}
 	started := 0
@@ -134,12 +142,24 @@ func (e *Engine) dialTask(callCtx context.Context, run *taskRun, now time.Time) 
 	return later
 }
 
+// notPlaced is the outcome of an attempt whose start the store could not confirm: the
+// call was not dialled (interrupted, with that reason), and its contact is due again at
+// the next poll.
+func (e *Engine) notPlaced(run *taskRun, contact *outdial.Contact, c *outdial.Call, now time.Time) outdial.AttemptEnd {
+	c.Status = outdial.CallStarted
+	c.Apply(outdial.Outcome{Result: outdial.ResultInterrupted, EndTime: now,
+		Reason: "not dialled: outdial could not confirm the call's start with the database"})
+	end := e.attemptEnd(c, contact, run.task, run.recall, run.rules)
+	end.Contact.Status, end.Contact.NextAttemptAt = outdial.ContactPending, now.Add(e.cfg.Poll)
+	return end
+}
+
 // idle handles a task with nothing due: it waits for the next recall, or finishes. A task
 // with nothing to call is looked at again at the next poll (which also finds contacts
 // added meanwhile) or when one of its calls ends, not at every pass: a tenant's many
 // empty running tasks must not cost every other tenant three queries each per pass.
 func (e *Engine) idle(run *taskRun, now time.Time) time.Time {
-	next, ok, err := e.cfg.Store.NextDue(contextBG, run.task.ID)
+	next, ok, err := e.cfg.Store.NextDue(e.sctx, run.task.ID)
 	if err != nil {
 		e.log.Error("engine: next due", "task", run.task.ID, "err", err)
 		return now.Add(e.cfg.Poll)
@@ -164,7 +184,7 @@ func (e *Engine) idle(run *taskRun, now time.Time) time.Time {
 // contacts uploaded after the start (as groupcall clients do) are called.
 func (e *Engine) maybeFinish(run *taskRun) {
 	t := run.task
-	p, err := e.cfg.Store.TaskProgress(contextBG, t.TenantID, t.ID)
+	p, err := e.cfg.Store.TaskProgress(e.sctx, t.TenantID, t.ID)
 	if err != nil || p.Pending > 0 || p.Total == 0 {
 		return
 	}
@@ -172,7 +192,7 @@ func (e *Engine) maybeFinish(run *taskRun) {
 	for _, n := range e.cfg.Notifiers {
 		msgs = append(msgs, n.TaskFinished(t)...)
 	}
-	moved, err := e.cfg.Store.FinishTask(contextBG, t.TenantID, t.ID, msgs)
+	moved, err := e.cfg.Store.FinishTask(e.sctx, t.TenantID, t.ID, msgs)
 	if err != nil {
 		e.log.Error("engine: finish task", "task", t.ID, "err", err)
 		return
@@ -234,7 +254,7 @@ func laterOf(a, b time.Time) time.Time {
 }
 
 func (e *Engine) settle(u outdial.ContactUpdate) {
-	if err := e.cfg.Store.SettleContact(contextBG, u); err != nil && outdial.ErrorCode(err) != outdial.ENOTFOUND {
+	if err := e.cfg.Store.SettleContact(e.sctx, u); err != nil && outdial.ErrorCode(err) != outdial.ENOTFOUND {
 		e.log.Error("engine: settle contact", "contact", u.ContactID, "err", err)
 	}
 }
@@ -267,7 +287,7 @@ func (e *Engine) caps(tenantID int64) tenantCaps {
 	if c, ok := e.capsCache[tenantID]; ok {
 		return c
 	}
-	t, err := e.cfg.Store.Tenant(contextBG, tenantID)
+	t, err := e.cfg.Store.Tenant(e.sctx, tenantID)
 	if err != nil {
 		return tenantCaps{outdial.DefaultCapPerHour, outdial.DefaultCapPerDay}
 	}

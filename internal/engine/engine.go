@@ -81,6 +81,8 @@ type Engine struct {
 	// capsCache holds tenants' per-number caps between refreshes.
 	capsCache map[int64]tenantCaps
 	lastPass  time.Time
+	// sctx is the context of the store calls of the pass under way (see passTimeout).
+	sctx context.Context
 }
 
 // item is one thing the loop must look at.
@@ -166,8 +168,18 @@ func (e *Engine) Sync() {
 // cancel it starts no new calls and waits for live calls to end; cancelling drain (nil:
 // never) hangs them up. It returns when the last call's outcome is written.
 func (e *Engine) Run(ctx context.Context, drain context.Context) error {
-	if err := e.recover(); err != nil {
-		return fmt.Errorf("engine: recover interrupted calls: %w", err)
+	// A database that is not there yet (or for a while) delays the start; it does not end it.
+	for {
+		err := e.recover()
+		if err == nil {
+			break
+		}
+		e.log.Error("engine: recover interrupted calls; retrying in 2 s", "err", err)
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("engine: recover interrupted calls: %w", err)
+		case <-time.After(2 * time.Second):
+		}
 	}
 	callCtx, hangup := context.WithCancel(context.Background())
 	defer hangup()
@@ -215,6 +227,9 @@ func (e *Engine) shutdown() {
 
 // pass handles what is queued, writes outcomes, and starts the calls the limits allow.
 func (e *Engine) pass(callCtx context.Context) {
+	sctx, cancel := context.WithTimeout(context.Background(), passTimeout)
+	defer cancel()
+	e.sctx = sctx
 	q := e.drain()
 	now := e.cfg.Clock.Now()
 	refresh := e.lastPoll.IsZero() || now.Sub(e.lastPoll) >= e.cfg.Poll

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"time"
 
 	"github.com/outdial/outdial"
@@ -95,7 +96,7 @@ func (e *Engine) flush(now time.Time) error {
 		return nil
 	}
 	before := len(e.pending)
-	err := e.cfg.Store.FinishAttempts(contextBG, e.pending)
+	err := e.cfg.Store.FinishAttempts(e.sctx, e.pending)
 	switch {
 	case err == nil:
 		e.pending = e.pending[:0]
@@ -107,7 +108,7 @@ func (e *Engine) flush(now time.Time) error {
 		var failed []outdial.AttemptEnd
 		var errs []error
 		for _, end := range e.pending {
-			if werr := e.cfg.Store.FinishAttempts(contextBG, []outdial.AttemptEnd{end}); werr != nil {
+			if werr := e.cfg.Store.FinishAttempts(e.sctx, []outdial.AttemptEnd{end}); werr != nil {
 				failed, errs = append(failed, end), append(errs, werr)
 			}
 		}
@@ -158,7 +159,8 @@ func (e *Engine) failed(end outdial.AttemptEnd, err error, own bool) bool {
 // recover ends this node's attempts that were started before a crash and never finished:
 // each becomes interrupted, and the task's recall rule decides what happens next.
 func (e *Engine) recover() error {
-	ctx := contextBG
+	ctx, cancel := context.WithTimeout(context.Background(), passTimeout)
+	defer cancel()
 	calls, err := e.cfg.Store.LiveAttempts(ctx, e.cfg.NodeID)
 	if err != nil || len(calls) == 0 {
 		return err

@@ -41,7 +41,7 @@ type lineRun struct {
 
 // refresh re-reads the running tasks and everything they use.
 func (e *Engine) refresh(now time.Time) error {
-	ctx := contextBG
+	ctx := e.sctx
 	tasks, err := e.cfg.Store.RunningTasks(ctx)
 	if err != nil {
 		return err
@@ -80,7 +80,7 @@ func (e *Engine) refresh(now time.Time) error {
 
 // load fills a taskRun from the task and the entities it names.
 func (e *Engine) load(run *taskRun, t *outdial.Task) error {
-	ctx := contextBG
+	ctx := e.sctx
 	line, err := e.cfg.Store.Line(ctx, t.TenantID, t.LineID)
 	if err != nil {
 		return err

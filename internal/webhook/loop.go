@@ -39,8 +39,9 @@ type loop struct {
 
 // claimed is the answer to one claim.
 type claimed struct {
-	msgs []*outdial.OutboxMessage
-	err  error
+	msgs     []*outdial.OutboxMessage
+	err      error
+	leaseEnd time.Time // the lease the claim gave its messages
 }
 
 func newLoop(d *Dispatcher) *loop {
@@ -105,7 +106,7 @@ func (l *loop) claim(ctx context.Context) {
 	now := d.cfg.Clock.Now()
 	go func() {
 		msgs, err := d.cfg.Store.ClaimOutbox(ctx, d.cfg.Node, now, d.cfg.Lease, n)
-		l.claims <- claimed{msgs, err}
+		l.claims <- claimed{msgs, err, now.Add(d.cfg.Lease)}
 	}()
 }
 
@@ -119,6 +120,14 @@ func (l *loop) received(ctx context.Context, c claimed) {
 	if c.err != nil {
 		if ctx.Err() == nil {
 			d.log.Error("webhook: claim outbox", "err", c.err)
+			// The claim may have committed although its answer was lost: give back what
+			// it may have leased now rather than when the lease ends. (If that fails too,
+			// the lease brings them back.)
+			if n, err := d.cfg.Store.ReleaseLease(ctx, d.cfg.Node, c.leaseEnd, d.cfg.Clock.Now()); err == nil && n > 0 {
+				d.log.Warn("webhook: took back messages a failed claim had leased", "messages", n)
+				l.more = true
+				return
+			}
 		}
 		l.more = false
 		return

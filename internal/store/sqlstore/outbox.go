@@ -97,6 +97,24 @@ func (s *Store) ClaimOutbox(ctx context.Context, node string, now time.Time, lea
 	return out, wrap("claim outbox", err)
 }
 
+// ReleaseLease makes node's pending messages whose lease ends at leaseEnd (those one
+// claim leased: ClaimOutbox sets every claimed message's next attempt to now+lease) due
+// at now. A dispatcher whose claim failed calls it: the claim may have committed all
+// the same, and its messages would wait for the lease.
+func (s *Store) ReleaseLease(ctx context.Context, node string, leaseEnd, now time.Time) (int64, error) {
+	var n int64
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		res, err := s.exec(ctx, tx, `UPDATE outbox SET next_attempt_at = ?, claimed_by = '' WHERE claimed_by = ? AND status = 'pending'
+			AND next_attempt_at = ?`, ms(now), node, ms(leaseEnd))
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n, wrap("release lease", err)
+}
+
 // RecordAttempt stores one delivery attempt and the message's new state in one
 // transaction; see RecordAttempts.
 func (s *Store) RecordAttempt(ctx context.Context, m *outdial.OutboxMessage, a outdial.DeliveryAttempt) error {

@@ -35,6 +35,7 @@ func Run(t *testing.T, open Opener) {
 		{"FinishAndRecall", testFinishAndRecall},
 		{"PruneOutbox", testPruneOutbox},
 		{"BatchNamed", testBatchNamed},
+		{"ReleaseLease", testReleaseLease},
 		{"FinishTask", testFinishTask},
 		{"DeleteLineUnderCall", testDeleteLineUnderCall},
 		{"Calls", testCalls},

@@ -186,3 +186,34 @@ func testReleaseClaims(t *testing.T, s outdial.Store, clk *clock.Virtual) {
 		t.Fatalf("after release claimed %s, want %s (not n2's %s, not the scheduled retry)", ids(got), ids(mine[:2]), ids(theirs))
 	}
 }
+
+// testReleaseLease: giving back one claim's lease releases only that claim's messages
+// (not the node's other claims, not another node's).
+func testReleaseLease(t *testing.T, s outdial.Store, clk *clock.Virtual) {
+	w := newWorld(t, s, "acme")
+	now := clk.Now()
+	var msgs []*outdial.OutboxMessage
+	for i := range 5 {
+		msgs = append(msgs, outboxMessage(w.tenant.ID, fmt.Sprint("e", i), 0, now))
+	}
+	must(t, s.AddOutbox(ctx, msgs))
+	first, err := s.ClaimOutbox(ctx, "n1", now, time.Hour, 2)
+	must(t, err)
+	later := now.Add(time.Second)
+	second, err := s.ClaimOutbox(ctx, "n1", later, time.Hour, 2)
+	must(t, err)
+	other, err := s.ClaimOutbox(ctx, "n2", now, time.Hour, 1)
+	must(t, err)
+	if len(first) != 2 || len(second) != 2 || len(other) != 1 {
+		t.Fatalf("claims of %d, %d and %d messages", len(first), len(second), len(other))
+	}
+	n, err := s.ReleaseLease(ctx, "n1", later.Add(time.Hour), later)
+	must(t, err)
+	if n != 2 {
+		t.Fatalf("released %d, want the second claim's 2", n)
+	}
+	got, _ := s.ClaimOutbox(ctx, "n3", later, time.Hour, 10)
+	if ids(got) != ids(second) {
+		t.Fatalf("claimable after the release: %s, want %s", ids(got), ids(second))
+	}
+}

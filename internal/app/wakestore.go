@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"sync"
+	"time"
 
 	"github.com/outdial/outdial"
 )
@@ -13,16 +15,43 @@ import (
 // validity, pauses and caps are also checked by the store at every start, on every
 // node; windows and time groups are the engine's, and other nodes see them at their
 // next poll, 2 s at most.)
+//
+// Wake-ups are coalesced to one per wakeEvery: each makes the engine re-read every
+// running task, and an API client adding contacts one request at a time must not make
+// every tenant's tasks be re-read per request.
 type wakingStore struct {
 	outdial.Store
 	wake func()
+
+	mu      sync.Mutex
+	last    time.Time // the last wake-up
+	pending bool      // a wake-up is scheduled for last+wakeEvery
 }
 
+// wakeEvery is the least time between two wake-ups of the engine by the APIs.
+const wakeEvery = 250 * time.Millisecond
+
 func (w *wakingStore) woke(err error) error {
-	if err == nil {
-		w.wake()
+	if err != nil {
+		return err
 	}
-	return err
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	switch since := time.Since(w.last); {
+	case w.pending:
+	case since >= wakeEvery:
+		w.last = time.Now()
+		w.wake()
+	default:
+		w.pending = true
+		time.AfterFunc(wakeEvery-since, func() {
+			w.mu.Lock()
+			w.pending, w.last = false, time.Now()
+			w.mu.Unlock()
+			w.wake()
+		})
+	}
+	return nil
 }
 
 func (w *wakingStore) UpdateTenant(ctx context.Context, t *outdial.Tenant) error {

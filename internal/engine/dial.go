@@ -117,7 +117,7 @@ func (e *Engine) dialTask(callCtx context.Context, run *taskRun, now time.Time) 
 		// a restart. End each as not placed; FinishAttempts changes only calls that exist
 		// and are started, so for attempts that were not recorded this writes nothing.
 		for i, c := range contacts {
-			e.pending = append(e.pending, e.notPlaced(run, c, as[i].Call, now))
+			e.pending = append(e.pending, e.notPlaced(c, as[i].Call, now))
 		}
 		return later
 	}
@@ -145,13 +145,14 @@ func (e *Engine) dialTask(callCtx context.Context, run *taskRun, now time.Time) 
 // notPlaced is the outcome of an attempt whose start the store could not confirm: the
 // call was not dialled (interrupted, with that reason), and its contact is due again at
 // the next poll.
-func (e *Engine) notPlaced(run *taskRun, contact *outdial.Contact, c *outdial.Call, now time.Time) outdial.AttemptEnd {
+func (e *Engine) notPlaced(contact *outdial.Contact, c *outdial.Call, now time.Time) outdial.AttemptEnd {
 	c.Status = outdial.CallStarted
 	c.Apply(outdial.Outcome{Result: outdial.ResultInterrupted, EndTime: now,
 		Reason: "not dialled: outdial could not confirm the call's start with the database"})
-	end := e.attemptEnd(c, contact, run.task, run.recall, run.rules)
-	end.Contact.Status, end.Contact.NextAttemptAt = outdial.ContactPending, now.Add(e.cfg.Poll)
-	return end
+	// No call happened: no call.ended webhook, and no recall rule (the contact is simply
+	// due again).
+	return outdial.AttemptEnd{Call: c, Contact: outdial.ContactUpdate{TenantID: c.TenantID, ContactID: c.ContactID,
+		Status: outdial.ContactPending, NextAttemptAt: now.Add(e.cfg.Poll), Result: contact.LastResult}}
 }
 
 // idle handles a task with nothing due: it waits for the next recall, or finishes. A task

@@ -202,8 +202,13 @@ func (e *Engine) recover() error {
 			}
 		}
 		if failed == len(ends) {
-			return err
+			// The database, or the calls? If it still answers, the calls: go on.
+			if _, lerr := e.cfg.Store.LiveAttempts(ctx, e.cfg.NodeID); lerr != nil {
+				return err
+			}
 		}
+		// A call that cannot be ended stays started (logged above); it must not keep the
+		// engine from dialling.
 	}
 	e.log.Warn("engine recovered interrupted calls", "node", e.cfg.NodeID, "calls", len(calls))
 	return nil

@@ -123,7 +123,10 @@ func (l *loop) received(ctx context.Context, c claimed) {
 			// The claim may have committed although its answer was lost: give back what
 			// it may have leased now rather than when the lease ends. (If that fails too,
 			// the lease brings them back.)
-			if n, err := d.cfg.Store.ReleaseLease(ctx, d.cfg.Node, c.leaseEnd, d.cfg.Clock.Now()); err == nil && n > 0 {
+			rctx, cancel := context.WithTimeout(ctx, 2*time.Second) // the loop must not wait on a slow database
+			n, err := d.cfg.Store.ReleaseLease(rctx, d.cfg.Node, c.leaseEnd, d.cfg.Clock.Now())
+			cancel()
+			if err == nil && n > 0 {
 				d.log.Warn("webhook: took back messages a failed claim had leased", "messages", n)
 				l.more = true
 				return

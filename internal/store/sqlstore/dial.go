@@ -411,6 +411,7 @@ func (s *Store) finishAttempt(ctx context.Context, tx *sql.Tx, e outdial.Attempt
 		if end.IsZero() {
 			end = s.now()
 		}
+		t.pausingAt(now) // drop the pauses over, so the list holds only channels still pausing
 		t.pause(end.UnixMilli() + int64(t.pauseSeconds)*1000)
 	}
 	u := e.Contact

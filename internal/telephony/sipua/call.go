@@ -110,7 +110,11 @@ func (c *call) place(ctx context.Context) error {
 		return fmt.Errorf("new dialog: %w: %v", telephony.ErrNetwork, err)
 	}
 	c.media = newCallMedia(c, d)
-	defer c.media.close()
+	defer func() {
+		if c.media != nil { // nil: handed to cleanUpAbandoned
+			c.media.close()
+		}
+	}()
 
 	ringTimeout := req.RingTimeout
 	if ringTimeout <= 0 {
@@ -188,6 +192,7 @@ func (c *call) dial(ctx, ringCtx context.Context, d *diago.DialogClientSession, 
 				c.mu.Lock()
 				c.abandoned = true
 				c.mu.Unlock()
+				c.cleanUpAbandoned(d, done)
 				return context.Cause(ringCtx), true
 			}
 		}
@@ -204,6 +209,32 @@ func (c *call) dial(ctx, ringCtx context.Context, d *diago.DialogClientSession, 
 				Username: c.req.Line.Username, Password: c.req.Line.Password})
 		}
 	}
+}
+
+// cleanUpAbandoned takes over the dialog and its media from an abandoned INVITE: the
+// goroutine still in sipgo's CANCEL wait (up to 64*T1) may yet get a 200 (the callee
+// picked up after all), which must be ACKed and hung up, not left to ring into silence.
+// The media are closed only when that goroutine is done with the dialog.
+func (c *call) cleanUpAbandoned(d *diago.DialogClientSession, done <-chan error) {
+	m := c.media
+	c.media = nil
+	c.u.calls.Add(1)
+	go func() {
+		defer c.u.calls.Done()
+		<-done
+		if res := d.InviteResponse; res != nil && res.IsSuccess() {
+			ctx, cancel := context.WithTimeout(context.Background(), c.u.cfg.HangupTimeout)
+			err := d.DialogClientSession.Ack(ctx)
+			if err == nil {
+				err = d.DialogClientSession.Bye(ctx)
+			}
+			cancel()
+			c.log.Info("a 200 came after the INVITE was abandoned; hung up", slog.Any("error", err))
+		}
+		if m != nil {
+			m.close()
+		}
+	}()
 }
 
 // stillRinging reports whether the INVITE that stopped with err is still waiting for its

@@ -258,6 +258,9 @@ func rrCheck(t *testing.T, e *apptest.Env, rcv *rrReceiver, taskID int64, n int,
 	pending := q(`SELECT count(*) FROM contacts WHERE task_id = $1 AND status = 'pending'`, taskID)
 	started := q(`SELECT count(*) FROM calls WHERE task_id = $1 AND status = 'started'`, taskID)
 	ended := q(`SELECT count(*) FROM calls WHERE task_id = $1 AND status = 'ended'`, taskID)
+	// Attempts whose start could not be confirmed are ended as "not dialled": no call
+	// happened, so they have no call.ended webhook.
+	dialled := q(`SELECT count(*) FROM calls WHERE task_id = $1 AND status = 'ended' AND reason NOT LIKE 'not dialled%'`, taskID)
 	var tCalls, tLive, tPending int
 	db.QueryRow(`SELECT calls, live, pending FROM tasks WHERE id = $1`, taskID).Scan(&tCalls, &tLive, &tPending)
 	lineLive := q(`SELECT live FROM lines WHERE id = $1`, e.Line.ID)
@@ -273,6 +276,9 @@ func rrCheck(t *testing.T, e *apptest.Env, rcv *rrReceiver, taskID int64, n int,
 	}
 	if tLive != 0 || lineLive != 0 {
 		t.Errorf("counters leaked: task.live=%d line.live=%d with no live call", tLive, lineLive)
+	}
+	if dialled != n {
+		t.Errorf("%d calls dialled for %d contacts (no recall rule): each must be dialled exactly once", dialled, n)
 	}
 	if tCalls != ended {
 		t.Errorf("task.calls=%d but %d ended CDRs", tCalls, ended)
@@ -293,8 +299,8 @@ func rrCheck(t *testing.T, e *apptest.Env, rcv *rrReceiver, taskID int64, n int,
 			}
 		}
 	}
-	if endedHooks != ended {
-		t.Errorf("%d call.ended webhooks received, %d ended CDRs", endedHooks, ended)
+	if endedHooks != dialled {
+		t.Errorf("%d call.ended webhooks received, %d ended CDRs of calls dialled (%d in all)", endedHooks, dialled, ended)
 	}
 	if dups > 0 {
 		t.Logf("%d events delivered more than once (at-least-once)", dups)

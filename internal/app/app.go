@@ -122,7 +122,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*Server, error) 
 		}
 	}}
 	s.Tasks = &taskctl.Control{Store: s.apiStore, Clock: clock}
-	s.Importer = &contactimport.Importer{Store: s.apiStore, Clock: clock}
+	s.Importer = &contactimport.Importer{Store: s.apiStore, Clock: clock, ChunkSize: store.ImportChunkSize()}
 	native.New(native.Config{Store: s.apiStore, Importer: s.Importer, Tasks: s.Tasks, Clock: clock,
 		Logger: logger.With(slog.String("api", "native")), DataDir: cfg.Data}).Register(s.Mux)
 	s.Mux.HandleFunc("GET /healthz", s.healthz)

@@ -17,11 +17,14 @@ import (
 const MaxFailures = 1000
 
 // DefaultChunkSize is how many contacts go to the store in one AddContacts call when
-// Importer.ChunkSize is not set. A transaction costs the store more than its rows (SQLite
-// writes every index page a chunk touched, and the random numbers of an upload touch
-// most pages of the batch's unique index), so chunks are large; the importer holds two
-// of them, about 5 MB each.
+// neither Importer.ChunkSize nor the store (ImportChunkSize) says. A transaction costs
+// the store more than its rows (SQLite writes every index page a chunk touched, and the
+// random numbers of an upload touch most pages of the batch's unique index), so chunks
+// are large; the importer holds two of them, about 5 MB each at this size.
 const DefaultChunkSize = 12288
+
+// chunkSizer is a store that knows its best chunk (sqlstore: larger on SQLite).
+type chunkSizer interface{ ImportChunkSize() int }
 
 // Result counts what an import did with each row.
 type Result struct {
@@ -43,7 +46,8 @@ type Failure struct {
 // Clock must not change while imports run.
 type Importer struct {
 	Store outdial.ContactStore
-	// ChunkSize is how many contacts are stored per transaction; DefaultChunkSize if <= 0.
+	// ChunkSize is how many contacts are stored per transaction; if <= 0, the store's
+	// ImportChunkSize, or DefaultChunkSize.
 	ChunkSize int
 	// Clock gives new contacts their NextAttemptAt; the system clock if nil.
 	Clock outdial.Clock
@@ -111,6 +115,9 @@ func (im *Importer) start(ctx context.Context, b *outdial.Batch) (*run, error) {
 		return nil, errors.New("contactimport: import into a batch that is not stored")
 	}
 	size := im.ChunkSize
+	if cs, ok := im.Store.(chunkSizer); ok && size <= 0 {
+		size = cs.ImportChunkSize()
+	}
 	if size <= 0 {
 		size = DefaultChunkSize
 	}

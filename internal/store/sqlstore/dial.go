@@ -56,9 +56,12 @@ type taskState struct {
 	// ascending): each one still to come keeps a channel busy.
 	pausing        []int64
 	pausingChanged bool
-	// rules are the task's daily window and forbidden time group as stored now (read
-	// by StartAttempts only).
-	rules *outdial.CallingRules
+	// The task's daily window, time zone and time group as stored now, and (built by
+	// StartAttempts only) the calling rules they make.
+	windowStart, windowEnd int
+	timeZone               string
+	timeGroupID            int64
+	rules                  *outdial.CallingRules
 }
 
 // changed reports whether t has anything to write back.
@@ -138,8 +141,9 @@ func (s *Store) lockCounters(ctx context.Context, tx *sql.Tx, lineIDs, taskIDs [
 	for _, id := range sortedUnique(taskIDs) {
 		var t taskState
 		var pausing string
-		if err := s.txRow(ctx, tx, `SELECT live, max_concurrency, pause_seconds, pausing FROM tasks WHERE id = ?`+s.d.ForUpdate,
-			id).Scan(&t.live, &t.maxConcurrency, &t.pauseSeconds, &pausing); err != nil {
+		if err := s.txRow(ctx, tx, `SELECT live, max_concurrency, pause_seconds, pausing, window_start, window_end, time_zone,
+			time_group_id FROM tasks WHERE id = ?`+s.d.ForUpdate, id).Scan(&t.live, &t.maxConcurrency, &t.pauseSeconds, &pausing,
+			&t.windowStart, &t.windowEnd, &t.timeZone, &t.timeGroupID); err != nil {
 			if !gone || !errors.Is(err, sql.ErrNoRows) {
 				return nil, nil, notFound(err, "task")
 			}
@@ -188,8 +192,8 @@ func (s *Store) StartAttempts(ctx context.Context, as []outdial.AttemptStart) ([
 		if err != nil {
 			return err
 		}
-		for id, t := range tasks {
-			if t.rules, err = s.taskRules(ctx, tx, id); err != nil {
+		for _, t := range tasks {
+			if t.rules, err = s.taskRules(ctx, tx, t); err != nil {
 				return err
 			}
 		}
@@ -228,20 +232,15 @@ func (s *Store) StartAttempts(ctx context.Context, as []outdial.AttemptStart) ([
 	return refusals, wrap("start attempts", err)
 }
 
-// taskRules reads the task's calling window, time zone and forbidden time group.
-func (s *Store) taskRules(ctx context.Context, tx *sql.Tx, taskID int64) (*outdial.CallingRules, error) {
-	var start, end int
-	var zone string
-	var group int64
-	if err := s.txRow(ctx, tx, `SELECT window_start, window_end, time_zone, time_group_id FROM tasks WHERE id = ?`, taskID).Scan(
-		&start, &end, &zone, &group); err != nil {
-		return nil, notFound(err, "task")
-	}
-	t := outdial.Task{TimeZone: zone}
-	r := &outdial.CallingRules{Location: t.Location(), Window: outdial.DailyWindow{Start: outdial.TimeOfDay(start), End: outdial.TimeOfDay(end)}}
-	if group != 0 {
+// taskRules makes the calling rules of a locked task: its window and time zone, and its
+// forbidden time group (read here, when it has one).
+func (s *Store) taskRules(ctx context.Context, tx *sql.Tx, t *taskState) (*outdial.CallingRules, error) {
+	task := outdial.Task{TimeZone: t.timeZone}
+	r := &outdial.CallingRules{Location: task.Location(),
+		Window: outdial.DailyWindow{Start: outdial.TimeOfDay(t.windowStart), End: outdial.TimeOfDay(t.windowEnd)}}
+	if t.timeGroupID != 0 {
 		var ranges string
-		err := s.txRow(ctx, tx, `SELECT ranges FROM time_groups WHERE id = ?`, group).Scan(&ranges)
+		err := s.txRow(ctx, tx, `SELECT ranges FROM time_groups WHERE id = ?`, t.timeGroupID).Scan(&ranges)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return nil, err
 		}

@@ -151,3 +151,14 @@ voice = "en"
 		t.Fatalf("unknown key: exit %d, stderr %q", r.code, r.stderr)
 	}
 }
+
+// TestMisspeltEnvironmentVariable: an OUTDIAL_* variable that is no setting is reported,
+// not silently ignored.
+func TestMisspeltEnvironmentVariable(t *testing.T) {
+	e := newEnv(t)
+	e.vars["OUTDIAL_HTTPP"] = "127.0.0.1:9"
+	r := e.run("migrate")
+	if r.code != 0 || !strings.Contains(r.stderr, "OUTDIAL_HTTPP is not a setting") {
+		t.Fatalf("exit %d, stderr %q: want a warning naming OUTDIAL_HTTPP", r.code, r.stderr)
+	}
+}

@@ -30,6 +30,9 @@ type Main struct {
 	Stderr io.Writer
 	// Getenv reads the environment (OUTDIAL_* settings).
 	Getenv func(string) string
+	// Environ lists the environment, to warn about OUTDIAL_* variables that are no
+	// setting (nil: none are checked).
+	Environ func() []string
 	// Signals, if set, is where serve learns of SIGINT and SIGTERM: the first shuts it
 	// down gracefully, a second exits at once through Exit. nil means the process's own.
 	Signals <-chan os.Signal
@@ -43,7 +46,7 @@ type Main struct {
 
 // NewMain returns a Main on the process's streams and environment.
 func NewMain() *Main {
-	return &Main{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Exit: os.Exit}
+	return &Main{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Environ: os.Environ, Exit: os.Exit}
 }
 
 // errUsage marks a command line that cannot be run; the exit status is 2. Its message is

@@ -59,7 +59,14 @@ func (e *env) main(stdout, stderr io.Writer) *Main {
 	return &Main{
 		Stdin: strings.NewReader(""), Stdout: stdout, Stderr: stderr,
 		Getenv: func(k string) string { return e.vars[k] },
-		Exit:   func(code int) { e.t.Errorf("Main called Exit(%d)", code) },
+		Environ: func() []string {
+			var kv []string
+			for k, v := range e.vars {
+				kv = append(kv, k+"="+v)
+			}
+			return kv
+		},
+		Exit: func(code int) { e.t.Errorf("Main called Exit(%d)", code) },
 	}
 }
 

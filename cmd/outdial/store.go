@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+
 	"github.com/outdial/outdial/internal/config"
 )
 
@@ -12,5 +14,10 @@ func (m *Main) loadConfig(fs *flagSet, args []string) (config.Config, []string, 
 		return config.Config{}, nil, err
 	}
 	cfg, err := fs.settings.Load(m.Getenv)
+	if m.Environ != nil {
+		for _, k := range config.UnknownEnv(m.Environ()) {
+			fmt.Fprintf(m.Stderr, "outdial: warning: %s is not a setting and is ignored (see outdial serve -h)\n", k)
+		}
+	}
 	return cfg, pos, err
 }

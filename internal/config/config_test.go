@@ -92,3 +92,11 @@ func TestSettingNames(t *testing.T) {
 		t.Errorf("node_id default %q", s.Default)
 	}
 }
+
+func TestUnknownEnv(t *testing.T) {
+	got := UnknownEnv([]string{"OUTDIAL_HTTP=127.0.0.1:1", "OUTDIAL_HTTPP=x", "OUTDIAL_CONFIG=a.yaml", "PATH=/bin",
+		"OUTDIAL_TEST_POSTGRES=x", "OUTDIAL_SIP_LISEN=y", "OUTDIAL_WEBHOOKS_RETENTION=1h"})
+	if strings.Join(got, ",") != "OUTDIAL_HTTPP,OUTDIAL_SIP_LISEN" {
+		t.Fatalf("UnknownEnv = %v, want the two misspelt settings", got)
+	}
+}

@@ -132,3 +132,26 @@ func duration(key, usage string, field func(*Config) *time.Duration) *Setting {
 	s.get = func(c *Config) string { return field(c).String() }
 	return s
 }
+
+// UnknownEnv returns the OUTDIAL_* variables of environ ("KEY=value" strings) that name
+// no setting, so a misspelt one (OUTDIAL_HTTPP) can be reported rather than silently
+// ignored. Variables of the tests and benchmarks (OUTDIAL_TEST_*, OUTDIAL_BENCH_*,
+// OUTDIAL_REVIEW_*) are not settings and are not reported.
+func UnknownEnv(environ []string) []string {
+	known := map[string]bool{ConfigEnv: true}
+	for _, s := range Settings() {
+		known[s.Env] = true
+	}
+	var out []string
+	for _, kv := range environ {
+		k, _, _ := strings.Cut(kv, "=")
+		if !strings.HasPrefix(k, "OUTDIAL_") || known[k] {
+			continue
+		}
+		if strings.HasPrefix(k, "OUTDIAL_TEST_") || strings.HasPrefix(k, "OUTDIAL_BENCH_") || strings.HasPrefix(k, "OUTDIAL_REVIEW_") {
+			continue
+		}
+		out = append(out, k)
+	}
+	return out
+}

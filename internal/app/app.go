@@ -213,11 +213,9 @@ func (s *Server) Close(ctx context.Context) error {
 		// that does not answer) it is left to the process's exit.
 		closed := make(chan error, 1)
 		go func() { closed <- s.Store.Close() }()
-		wait := time.Second
+		wait := time.Hour // no deadline: as long as it takes, in practice
 		if d, ok := ctx.Deadline(); ok {
 			wait = max(time.Until(d), 0) + time.Second/2
-		} else {
-			wait = time.Hour
 		}
 		select {
 		case err := <-closed:

@@ -209,6 +209,14 @@ func rrSetup(t *testing.T, n, conc int) (*apptest.Env, *rrProxy, *rrReceiver, in
 	if code, body := e.Do("POST", "/api/v1/webhooks", map[string]any{"url": rcvURL + "/hooks", "secret": "whsec-0123456789abcdef"}, auth); code != 201 {
 		t.Fatalf("subscribe: %d %s", code, body)
 	}
+	return e, proxy, rcv, rrTask(t, e, conc, n)
+}
+
+// rrTask creates a task of n contacts with concurrency conc through the native API and
+// starts it; it returns the task's id.
+func rrTask(t *testing.T, e *apptest.Env, conc, n int) int64 {
+	t.Helper()
+	auth := map[string]string{"Authorization": "Bearer " + e.Token}
 	code, body := e.Do("POST", "/api/v1/tasks", map[string]any{"name": "res", "line_id": e.Line.ID,
 		"script_group_id": e.Scripts.ID, "max_concurrency": conc}, auth)
 	if code != 201 {
@@ -232,7 +240,7 @@ func rrSetup(t *testing.T, n, conc int) (*apptest.Env, *rrProxy, *rrReceiver, in
 	if code, body = e.Do("POST", "/api/v1/tasks/"+strconv.FormatInt(task.ID, 10)+"/start", nil, auth); code != 200 {
 		t.Fatalf("start: %d %s", code, body)
 	}
-	return e, proxy, rcv, task.ID
+	return task.ID
 }
 
 // rrCheck waits for the task to end and checks every invariant the brief names.
@@ -414,26 +422,9 @@ func TestResilienceHangingReceiver(t *testing.T) {
 			t.Fatalf("subscribe: %d %s", code, body)
 		}
 	}
-	code, body := e.Do("POST", "/api/v1/tasks", map[string]any{"name": "res", "line_id": e.Line.ID,
-		"script_group_id": e.Scripts.ID, "max_concurrency": 10}, auth)
-	if code != 201 {
-		t.Fatalf("task: %d %s", code, body)
-	}
-	var task struct{ ID int64 }
-	json.Unmarshal(body, &task)
-	_, body = e.Do("POST", "/api/v1/batches", map[string]any{"task_id": task.ID, "name": "b"}, auth)
-	var batch struct{ ID int64 }
-	json.Unmarshal(body, &batch)
 	const n = 200
-	var contacts []map[string]string
-	for i := 0; i < n; i++ {
-		contacts = append(contacts, map[string]string{"phone": "138" + strconv.Itoa(10000000+i)})
-	}
-	if code, body = e.Do("POST", "/api/v1/batches/"+strconv.FormatInt(batch.ID, 10)+"/contacts", contacts, auth); code != 200 {
-		t.Fatalf("import: %d %s", code, body)
-	}
 	start := time.Now()
-	e.Do("POST", "/api/v1/tasks/"+strconv.FormatInt(task.ID, 10)+"/start", nil, auth)
+	rrTask(t, e, 10, n)
 	ended := func() int {
 		rcv.mu.Lock()
 		defer rcv.mu.Unlock()

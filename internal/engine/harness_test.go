@@ -9,6 +9,7 @@ import (
 
 	"github.com/outdial/outdial"
 	"github.com/outdial/outdial/internal/clock"
+	"github.com/outdial/outdial/internal/store/postgres"
 	"github.com/outdial/outdial/internal/store/storetest"
 	"github.com/outdial/outdial/internal/telephony"
 	"github.com/outdial/outdial/internal/telephony/sim"
@@ -334,6 +335,19 @@ func mustDo(t testing.TB, err error) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// openPostgresNodes opens two stores, as two nodes do, on one new PostgreSQL database
+// and the clock clk; they close when the test ends.
+func openPostgresNodes(t testing.TB, clk outdial.Clock) (outdial.Store, outdial.Store) {
+	dsn := storetest.NewPostgresDatabase(t)
+	open := func() outdial.Store {
+		s, err := postgres.Open(context.Background(), dsn, clk)
+		mustDo(t, err)
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+	return open(), open()
 }
 
 // openSQLite opens a fresh SQLite store on the virtual clock.

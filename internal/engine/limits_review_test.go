@@ -17,8 +17,6 @@ import (
 
 	"github.com/outdial/outdial"
 	"github.com/outdial/outdial/internal/clock"
-	"github.com/outdial/outdial/internal/store/postgres"
-	"github.com/outdial/outdial/internal/store/storetest"
 )
 
 // pausedGap is, for the fixed profile (1 s setup + 2 s ring + 20 s talk = 23 s calls) and
@@ -71,19 +69,12 @@ func TestLimitsPauseSurvivesStopStart(t *testing.T) {
 }
 
 // TestLimitsPauseAcrossNodes: two engines (two nodes) share one PostgreSQL database and
-// a task with one channel and a 60 s pause. Each engine keeps the pause of its own
-// channels only; the store checks the task's live calls but not the pause. So when node
-// 1's call ends, node 2 (whose channel never had a call) starts the next one at once.
+// a task with one channel and a 60 s pause. The pause must hold across nodes: when node
+// 1's call ends, node 2 (whose own channel never had a call) waits for it too. (Each
+// engine used to keep only its own channels' pauses, and the store did not check them.)
 func TestLimitsPauseAcrossNodes(t *testing.T) {
-	dsn := storetest.NewPostgresDatabase(t)
 	clk := clock.NewVirtual(shanghai9)
-	open := func() outdial.Store {
-		s, err := postgres.Open(context.Background(), dsn, clk)
-		mustDo(t, err)
-		t.Cleanup(func() { s.Close() })
-		return s
-	}
-	s1, s2 := open(), open()
+	s1, s2 := openPostgresNodes(t, clk)
 	f := newFixture(t, s1, "acme")
 	task := f.task(f.line(5, 0), 1, 6, 13800000000, func(t *outdial.Task) { t.PauseSeconds = 60 })
 	h := newHarness(t, s1, clk, fixed, "node-1")
@@ -313,15 +304,8 @@ func TestLimitsTaskFinishedEventLost(t *testing.T) {
 // caps (1 call per number per hour) hold across tasks and nodes: within the first hour
 // each number is called exactly once.
 func TestLimitsCapsAcrossTasksAndNodes(t *testing.T) {
-	dsn := storetest.NewPostgresDatabase(t)
 	clk := clock.NewVirtual(shanghai9)
-	open := func() outdial.Store {
-		s, err := postgres.Open(context.Background(), dsn, clk)
-		mustDo(t, err)
-		t.Cleanup(func() { s.Close() })
-		return s
-	}
-	s1, s2 := open(), open()
+	s1, s2 := openPostgresNodes(t, clk)
 	f := newFixture(t, s1, "acme")
 	f.tenant.CapPerHour, f.tenant.CapPerDay = outdial.DefaultCapPerHour, outdial.DefaultCapPerDay
 	mustDo(t, s1.UpdateTenant(ctx, f.tenant))

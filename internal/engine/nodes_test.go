@@ -1,29 +1,19 @@
 package engine
 
 import (
-	"context"
 	"testing"
 	"time"
 
 	"github.com/outdial/outdial"
 	"github.com/outdial/outdial/internal/clock"
-	"github.com/outdial/outdial/internal/store/postgres"
-	"github.com/outdial/outdial/internal/store/storetest"
 )
 
 // TestTwoEnginesSharePostgres runs two engines (two nodes) on one PostgreSQL database and
 // one line: together they never exceed the line's or the task's concurrency and never
 // dial a contact twice at once; each contact is called exactly once.
 func TestTwoEnginesSharePostgres(t *testing.T) {
-	dsn := storetest.NewPostgresDatabase(t)
 	clk := clock.NewVirtual(shanghai9)
-	open := func() outdial.Store {
-		s, err := postgres.Open(context.Background(), dsn, clk)
-		mustDo(t, err)
-		t.Cleanup(func() { s.Close() })
-		return s
-	}
-	s1, s2 := open(), open()
+	s1, s2 := openPostgresNodes(t, clk)
 	f := newFixture(t, s1, "acme")
 	line := f.line(6, 0)
 	a := f.task(line, 4, 150, 13800000000, nil)

@@ -87,7 +87,8 @@ func (l *Links) ServeFile(w http.ResponseWriter, r *http.Request, rel string) {
 		return
 	}
 	defer f.Close()
-	ServeOpen(w, r, f, st)
+	w.Header().Set("Content-Type", "audio/wav")
+	http.ServeContent(w, r, filepath.Base(rel), st.ModTime(), f)
 }
 
 // Open opens a recording given by its data-relative path, which must stay inside the data
@@ -109,12 +110,6 @@ func (l *Links) Open(rel string) (*os.File, fs.FileInfo, error) {
 		return nil, nil, outdial.Errorf(outdial.ENOTFOUND, "no recording for this call")
 	}
 	return f, st, nil
-}
-
-// ServeOpen streams an opened recording as audio/wav (Range requests work).
-func ServeOpen(w http.ResponseWriter, r *http.Request, f *os.File, st fs.FileInfo) {
-	w.Header().Set("Content-Type", "audio/wav")
-	http.ServeContent(w, r, filepath.Base(f.Name()), st.ModTime(), f)
 }
 
 func trimSuffix(s, suffix string) string {

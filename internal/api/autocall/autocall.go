@@ -17,7 +17,9 @@ import (
 
 // RecordingLinks makes download links of recordings (internal/recording.Links does).
 type RecordingLinks interface {
+	// URL returns a link signed now; URLAt one signed at the instant at (a push attempt's).
 	URL(tenantID, callID int64) string
+	URLAt(tenantID, callID int64, at time.Time) string
 }
 
 // Config is what the dialect needs. Store and CursorKey are required.

@@ -99,13 +99,7 @@ func (f Format) resign(m *outdial.OutboxMessage, now time.Time) []byte {
 	if err != nil {
 		return m.Payload
 	}
-	if at, ok := f.Links.(interface {
-		URLAt(tenantID, callID int64, at time.Time) string
-	}); ok {
-		d.RecordFile = at.URLAt(m.TenantID, id, now)
-	} else {
-		d.RecordFile = f.Links.URL(m.TenantID, id)
-	}
+	d.RecordFile = f.Links.URLAt(m.TenantID, id, now)
 	b, err := marshalASCII(d)
 	if err != nil {
 		return m.Payload

@@ -62,6 +62,8 @@ func (fakeLinks) URL(tenantID, callID int64) string {
 	return fmt.Sprintf("http://127.0.0.1:8080/recordings/%d/%d.wav?sig=x", tenantID, callID)
 }
 
+func (l fakeLinks) URLAt(tenantID, callID int64, _ time.Time) string { return l.URL(tenantID, callID) }
+
 // TestPushData checks the notifier: one message per matching subscription, and data in
 // the document's example form with every field.
 func TestPushData(t *testing.T) {

@@ -157,11 +157,7 @@ func testRecordMany(t *testing.T, s outdial.Store, clk *clock.Virtual) {
 	}
 	w := newWorld(t, s, "acme")
 	now := clk.Now()
-	var msgs []*outdial.OutboxMessage
-	for i := range 101 {
-		msgs = append(msgs, outboxMessage(w.tenant.ID, fmt.Sprint("e", i), 0, now))
-	}
-	must(t, s.AddOutbox(ctx, msgs))
+	addOutbox(t, s, w.tenant.ID, 101, now)
 	claimed, err := s.ClaimOutbox(ctx, "n1", now, time.Minute, 200)
 	must(t, err)
 	as := make([]outdial.DeliveryAttempt, len(claimed))

@@ -77,6 +77,17 @@ func outboxMessage(tenantID int64, eventID string, subID int64, due time.Time) *
 		URL: "http://127.0.0.1:9/hook", SubscriptionID: subID, Payload: []byte(`{"n":"` + eventID + `"}`), NextAttemptAt: due}
 }
 
+// addOutbox queues n messages of the tenant, "e0" to "e<n-1>", all due at due.
+func addOutbox(t *testing.T, s outdial.Store, tenantID int64, n int, due time.Time) []*outdial.OutboxMessage {
+	t.Helper()
+	msgs := make([]*outdial.OutboxMessage, n)
+	for i := range msgs {
+		msgs[i] = outboxMessage(tenantID, fmt.Sprint("e", i), 0, due)
+	}
+	must(t, s.AddOutbox(ctx, msgs))
+	return msgs
+}
+
 func testOutboxClaim(t *testing.T, s outdial.Store, clk *clock.Virtual) {
 	w := newWorld(t, s, "acme")
 	now := clk.Now()
@@ -162,11 +173,7 @@ func ids(ms []*outdial.OutboxMessage) string {
 func testReleaseClaims(t *testing.T, s outdial.Store, clk *clock.Virtual) {
 	w := newWorld(t, s, "acme")
 	now := clk.Now()
-	var msgs []*outdial.OutboxMessage
-	for i := range 4 {
-		msgs = append(msgs, outboxMessage(w.tenant.ID, fmt.Sprint("e", i), 0, now))
-	}
-	must(t, s.AddOutbox(ctx, msgs))
+	addOutbox(t, s, w.tenant.ID, 4, now)
 	mine, err := s.ClaimOutbox(ctx, "n1", now, time.Hour, 3)
 	must(t, err)
 	theirs, err := s.ClaimOutbox(ctx, "n2", now, time.Hour, 1)
@@ -192,11 +199,7 @@ func testReleaseClaims(t *testing.T, s outdial.Store, clk *clock.Virtual) {
 func testReleaseLease(t *testing.T, s outdial.Store, clk *clock.Virtual) {
 	w := newWorld(t, s, "acme")
 	now := clk.Now()
-	var msgs []*outdial.OutboxMessage
-	for i := range 5 {
-		msgs = append(msgs, outboxMessage(w.tenant.ID, fmt.Sprint("e", i), 0, now))
-	}
-	must(t, s.AddOutbox(ctx, msgs))
+	addOutbox(t, s, w.tenant.ID, 5, now)
 	first, err := s.ClaimOutbox(ctx, "n1", now, time.Hour, 2)
 	must(t, err)
 	later := now.Add(time.Second)

@@ -29,6 +29,20 @@ func testLogger(t testing.TB) *slog.Logger {
 // prompts: tone.wav (1 s) and long.wav (10 s).
 func newTestUA(t testing.TB, lines ...*outdial.Line) (*UA, string) {
 	t.Helper()
+	dir := testDataDir(t)
+	ua, err := New(Config{ListenAddr: "127.0.0.1:0", DataDir: dir, Logger: testLogger(t),
+		Lines: func() []*outdial.Line { return lines }, HangupTimeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ua.Close() })
+	return ua, dir
+}
+
+// testDataDir returns a new data directory holding two prompts: tone.wav (1 s) and
+// long.wav (10 s).
+func testDataDir(t testing.TB) string {
+	t.Helper()
 	dir := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(dir, "prompts"), 0o755); err != nil {
 		t.Fatal(err)
@@ -38,13 +52,7 @@ func newTestUA(t testing.TB, lines ...*outdial.Line) (*UA, string) {
 			t.Fatal(err)
 		}
 	}
-	ua, err := New(Config{ListenAddr: "127.0.0.1:0", DataDir: dir, Logger: testLogger(t),
-		Lines: func() []*outdial.Line { return lines }, HangupTimeout: 2 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ua.Close() })
-	return ua, dir
+	return dir
 }
 
 // callResult is what one Originate reported.

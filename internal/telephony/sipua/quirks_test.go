@@ -10,7 +10,6 @@ import (
 	"context"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,7 +17,6 @@ import (
 	"time"
 
 	"github.com/outdial/outdial"
-	"github.com/outdial/outdial/internal/media"
 	"github.com/outdial/outdial/internal/telephony"
 )
 
@@ -30,16 +28,7 @@ const reviewHangupTimeout = 2 * time.Second
 // seconds for calls a bug left running: a failing test must not hang the package.
 func newReviewUA(t testing.TB) *UA {
 	t.Helper()
-	dir := t.TempDir()
-	if err := os.MkdirAll(filepath.Join(dir, "prompts"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for name, d := range map[string]time.Duration{"tone.wav": time.Second, "long.wav": 10 * time.Second} {
-		if err := media.WriteWAVFile(filepath.Join(dir, "prompts", name), media.Tone(440, d, 8000, 0.3), 8000, 1); err != nil {
-			t.Fatal(err)
-		}
-	}
-	ua, err := New(Config{ListenAddr: "127.0.0.1:0", DataDir: dir, Logger: testLogger(t),
+	ua, err := New(Config{ListenAddr: "127.0.0.1:0", DataDir: testDataDir(t), Logger: testLogger(t),
 		HangupTimeout: reviewHangupTimeout})
 	if err != nil {
 		t.Fatal(err)

@@ -174,6 +174,10 @@ type ContactStore interface {
 	// transaction and reports for each whether it was new; a contact whose normalised
 	// phone is already in the batch is a duplicate and is skipped.
 	AddContacts(ctx context.Context, cs []*Contact) (added []bool, err error)
+	// BeginContactImport says that many contacts are about to be added to the batch, in
+	// AddContacts calls, until end is called (which must be); the store may keep state in
+	// memory meanwhile (SQLite keeps the batch's numbers, to check duplicates faster).
+	BeginContactImport(ctx context.Context, tenantID, batchID int64) (end func(), err error)
 	Contact(ctx context.Context, tenantID, id int64) (*Contact, error)
 	Contacts(ctx context.Context, tenantID int64, f ContactFilter) ([]*Contact, error)
 	// DeleteContact deletes a contact that is not dialing.

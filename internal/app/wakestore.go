@@ -82,6 +82,10 @@ func (w *wakingStore) UpdateTask(ctx context.Context, t *outdial.Task) error {
 	return w.woke(w.Store.UpdateTask(ctx, t))
 }
 
+func (w *wakingStore) BeginContactImport(ctx context.Context, tenantID, batchID int64) (func(), error) {
+	return w.Store.BeginContactImport(ctx, tenantID, batchID)
+}
+
 func (w *wakingStore) AddContacts(ctx context.Context, cs []*outdial.Contact) ([]bool, error) {
 	added, err := w.Store.AddContacts(ctx, cs)
 	return added, w.woke(err)

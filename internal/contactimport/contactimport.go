@@ -125,7 +125,12 @@ func (im *Importer) start(ctx context.Context, b *outdial.Batch) (*run, error) {
 	if im.Clock != nil {
 		clock = im.Clock
 	}
+	end, err := im.Store.BeginContactImport(ctx, b.TenantID, b.ID)
+	if err != nil {
+		return nil, fmt.Errorf("contactimport: %w", err)
+	}
 	return &run{
+		end:   end,
 		store: im.Store,
 		ctx:   ctx,
 		batch: b,

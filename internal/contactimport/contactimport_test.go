@@ -223,3 +223,7 @@ func TestImportRows(t *testing.T) {
 		t.Error("no error for a batch that is not stored")
 	}
 }
+
+func (s *memStore) BeginContactImport(context.Context, int64, int64) (func(), error) {
+	return func() {}, nil
+}

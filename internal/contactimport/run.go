@@ -32,6 +32,7 @@ type run struct {
 	seen     map[string]struct{} // normalised phones waiting in chunk
 	rows     int                 // rows since the last context check
 	inflight chan stored         // the store call running, nil if none
+	end      func()              // ends the store's import (BeginContactImport)
 }
 
 // stored is what one AddContacts call did.
@@ -170,6 +171,7 @@ func (r *run) finish(err error) (Result, error) {
 	if werr := r.wait(); werr != nil {
 		err = werr
 	}
+	r.end()
 	return r.res, err
 }
 

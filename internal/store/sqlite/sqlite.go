@@ -73,6 +73,10 @@ func Open(ctx context.Context, path string, clock outdial.Clock) (*sqlstore.Stor
 	st := sqlstore.New(w, r, Dialect, clock)
 	cp := newCheckpointer(c)
 	st.OnCommit(cp.wake, cp.close)
+	if err := st.RebuildContactKeys(ctx); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
 	return st, nil
 }
 

@@ -101,8 +101,10 @@ func (s *Store) DeleteBatch(ctx context.Context, tenantID, id int64) error {
 		if err := s.forgetContacts(ctx, tx, taskID, `batch_id = ?`, id); err != nil {
 			return err
 		}
-		_, err = s.exec(ctx, tx, `DELETE FROM batches WHERE id = ?`, id)
-		return err
+		if _, err = s.exec(ctx, tx, `DELETE FROM batches WHERE id = ?`, id); err != nil {
+			return err
+		}
+		return s.forgetKeys(ctx, tx, "", id)
 	})
 	return wrap("delete batch", err)
 }
@@ -136,13 +138,14 @@ func (s *Store) forgetContacts(ctx context.Context, tx *sql.Tx, taskID int64, wh
 }
 
 // ImportChunkSize is how many contacts an import should give AddContacts at once. On
-// SQLite, larger chunks mean fewer commits, each rewriting most of the batch's unique
-// index into the WAL: 32,768 took a million-row import from about 105,000 to 133,000
-// rows/s (BENCHMARKS.md), each chunk holding the write lock about 0.25 s. On PostgreSQL
-// they only cost memory (the arrays of one INSERT), so chunks stay at 12,288.
+// SQLite a chunk appends to the table and its indexes (the numbers are checked in memory
+// during an import, contactimport.go), so a commit costs little more than its rows and
+// chunks are small: the write lock is held about 25 ms. On PostgreSQL a commit costs more
+// (the random numbers of a chunk touch most pages of the batch's unique index), so
+// chunks are larger.
 func (s *Store) ImportChunkSize() int {
 	if s.d.SingleWriter {
-		return 32768
+		return 8192
 	}
 	return 12288
 }
@@ -161,6 +164,9 @@ func (s *Store) AddContacts(ctx context.Context, cs []*outdial.Contact) ([]bool,
 		}
 	}
 	now := s.now()
+	if st := s.keys.get(b.BatchID); st != nil {
+		now = st.now // one created_at for an import: its INSERT is prepared once
+	}
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		clear(added) // a retried transaction starts over
 		if n, err := s.count(ctx, tx, `SELECT count(*) FROM batches WHERE tenant_id = ? AND id = ? AND task_id = ?`, b.TenantID, b.BatchID, b.TaskID); err != nil {
@@ -188,20 +194,19 @@ func (s *Store) AddContacts(ctx context.Context, cs []*outdial.Contact) ([]bool,
 	return added, nil
 }
 
-const contactCols = `id, tenant_id, task_id, batch_id, phone, name, address, email, state, callback_url, external_id, variables,
-	priority, area_code, area_name, number_type, carrier, status, attempts, next_attempt_at, last_result, last_call_id, created_at, updated_at`
+const contactCols = `id, tenant_id, task_id, batch_id, phone, data, priority, status, attempts, next_attempt_at, last_result,
+	last_call_id, created_at, updated_at`
 
 func scanContact(row interface{ Scan(...any) error }) (*outdial.Contact, error) {
 	var c outdial.Contact
-	var vars string
+	var data string
 	var next, created, updated int64
-	if err := row.Scan(&c.ID, &c.TenantID, &c.TaskID, &c.BatchID, &c.Phone, &c.Name, &c.Address, &c.Email, &c.State, &c.CallbackURL,
-		&c.ExternalID, &vars, &c.Priority, &c.AreaCode, &c.AreaName, &c.Type, &c.Carrier, &c.Status, &c.Attempts, &next,
+	if err := row.Scan(&c.ID, &c.TenantID, &c.TaskID, &c.BatchID, &c.Phone, &data, &c.Priority, &c.Status, &c.Attempts, &next,
 		&c.LastResult, &c.LastCallID, &created, &updated); err != nil {
 		return nil, err
 	}
 	c.NextAttemptAt, c.CreatedAt, c.UpdatedAt = fromMS(next), fromMS(created), fromMS(updated)
-	return &c, fromJSON(vars, &c.Variables)
+	return &c, setContactData(&c, data)
 }
 
 // Contact returns one of the tenant's contacts.
@@ -255,15 +260,18 @@ func (s *Store) Contacts(ctx context.Context, tenantID int64, f outdial.ContactF
 func (s *Store) DeleteContact(ctx context.Context, tenantID, id int64) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		var taskID, batchID int64
-		err := s.txRow(ctx, tx, `SELECT task_id, batch_id FROM contacts WHERE tenant_id = ? AND id = ?`, tenantID, id).Scan(&taskID, &batchID)
+		var phone string
+		err := s.txRow(ctx, tx, `SELECT task_id, batch_id, phone FROM contacts WHERE tenant_id = ? AND id = ?`, tenantID, id).Scan(&taskID, &batchID, &phone)
 		if err != nil {
 			return notFound(err, "contact")
 		}
 		if err := s.forgetContacts(ctx, tx, taskID, `id = ?`, id); err != nil {
 			return err
 		}
-		_, err = s.exec(ctx, tx, `UPDATE batches SET size = size - 1 WHERE id = ?`, batchID)
-		return err
+		if _, err = s.exec(ctx, tx, `UPDATE batches SET size = size - 1 WHERE id = ?`, batchID); err != nil {
+			return err
+		}
+		return s.forgetKeys(ctx, tx, phone, batchID)
 	})
 	return wrap("delete contact", err)
 }

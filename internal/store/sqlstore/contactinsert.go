@@ -11,32 +11,26 @@ import (
 )
 
 // AddContacts writes a chunk in one of two ways. SQLite runs in the process and holds
-// the write lock for the whole transaction: contacts go in multi-row INSERTs that bind
-// only each contact's own values and the id the store gives it, so which were new is
-// read from the ids, with no RETURNING to collect. PostgreSQL gets the whole chunk in one
-// statement, as one array per column, and RETURNING says which were new.
+// the write lock for the whole transaction: which contacts are new is decided first
+// (contact_keys, or the keys of a large import held in memory: contactkeys.go), and the
+// new ones go in multi-row INSERTs binding each contact's id and four values. PostgreSQL
+// gets the whole chunk in one statement, as one array per column, and its unique
+// (batch_id, phone) index with RETURNING says which were new.
 
-// contactValueCols are the columns AddContacts binds per contact; the others are the
-// same for the whole call.
-const contactValueCols = `phone, name, address, email, state, callback_url, external_id, variables, priority,
-	area_code, area_name, number_type, carrier, next_attempt_at`
-
-const (
-	contactValueArgs  = 14  // values bound per contact, besides its id on SQLite
-	contactRowsPerRun = 500 // contacts per multi-row INSERT (SQLite)
-)
+const contactRowsPerRun = 500 // contacts per multi-row INSERT (SQLite)
 
 // contactRowsInsert returns the SQLite INSERT of n contacts of batch b added at now, each
-// binding its id and its own values: the values shared by the call are integers written
-// into the statement. (Parameters are plain ?: numbered ones make binding quadratic.)
+// binding its id, phone, data, priority and next attempt: the values shared by the call
+// are integers written into the statement. (Parameters are plain ?: numbered ones make
+// binding quadratic.)
 func contactRowsInsert(b *outdial.Contact, now int64, n int) string {
 	row := "(?, " + strconv.FormatInt(b.TenantID, 10) + ", " + strconv.FormatInt(b.TaskID, 10) + ", " +
-		strconv.FormatInt(b.BatchID, 10) + ", 'pending', 0, '', 0, " + strconv.FormatInt(now, 10) + ", " +
-		strconv.FormatInt(now, 10) + strings.Repeat(", ?", contactValueArgs) + ")"
+		strconv.FormatInt(b.BatchID, 10) + ", ?, ?, ?, 'pending', 0, ?, '', 0, " + strconv.FormatInt(now, 10) + ", " +
+		strconv.FormatInt(now, 10) + ")"
 	var q strings.Builder
-	q.Grow(len(row)*n + 400)
-	q.WriteString(`INSERT OR IGNORE INTO contacts (id, tenant_id, task_id, batch_id, status, attempts, last_result, last_call_id,
-	created_at, updated_at, ` + contactValueCols + `) VALUES `)
+	q.Grow(len(row)*n + 200)
+	q.WriteString(`INSERT INTO contacts (id, tenant_id, task_id, batch_id, phone, data, priority, status, attempts, next_attempt_at,
+	last_result, last_call_id, created_at, updated_at) VALUES `)
 	for k := range n {
 		if k > 0 {
 			q.WriteString(", ")
@@ -46,90 +40,101 @@ func contactRowsInsert(b *outdial.Contact, now int64, n int) string {
 	return q.String()
 }
 
-// insertContactRows inserts cs in order and marks in added the ones that were new. The
-// i-th contact gets id last+i+1, last being the table's largest id when the (exclusive)
-// write transaction began: ids follow the upload, and a number already in the batch, or
-// earlier in cs, leaves its id unused. OR IGNORE can skip only those rows, as no value is
-// NULL and no id is taken. When an INSERT skips some, its ids are read back to tell which.
+// insertContactRows inserts the contacts of cs that are new to the batch, in order, and
+// marks them in added. The i-th contact gets id last+i+1, last being the table's largest
+// id when the (exclusive) write transaction began: ids follow the upload, and a number
+// already in the batch, or earlier in cs, leaves its id unused. Another goroutine makes
+// the values of each multi-row INSERT (the data column above all) while the previous one
+// runs, so the writer only writes.
 func (s *Store) insertContactRows(ctx context.Context, tx *sql.Tx, cs []*outdial.Contact, added []bool, now time.Time) (int64, error) {
+	st, err := s.decideNew(ctx, tx, cs, added)
+	if err != nil {
+		return 0, err
+	}
 	var last int64
 	if err := s.txRow(ctx, tx, `SELECT coalesce(max(id), 0) FROM contacts`).Scan(&last); err != nil {
 		return 0, err
 	}
-	var full *sql.Stmt // the statement of contactRowsPerRun rows, prepared for this call
-	defer func() {
-		if full != nil {
-			full.Close()
+	type run struct {
+		args []any
+		n    int
+	}
+	runs, stop := make(chan run, 2), make(chan struct{})
+	go func() {
+		defer close(runs)
+		r := run{}
+		var buf []byte // the data of the contacts in r
+		for i := 0; i <= len(cs); i++ {
+			if i < len(cs) && added[i] {
+				c := cs[i]
+				if c.NextAttemptAt.IsZero() {
+					c.NextAttemptAt = now
+				}
+				c.ID, c.Status, c.CreatedAt, c.UpdatedAt = last+int64(i)+1, outdial.ContactPending, now, now
+				if r.args == nil {
+					r.args, buf = make([]any, 0, 5*contactRowsPerRun), make([]byte, 0, 200*contactRowsPerRun)
+				}
+				mark := len(buf)
+				buf = appendContactData(buf, c)
+				r.args = append(r.args, c.ID, c.Phone, unsafeString(buf[mark:]), int64(c.Priority), ms(c.NextAttemptAt))
+				r.n++
+			}
+			if r.n == 0 || (r.n < contactRowsPerRun && i < len(cs)) {
+				continue
+			}
+			select {
+			case runs <- r:
+			case <-stop:
+				return
+			}
+			r, buf = run{}, nil // a new buffer: the strings of r point into this one
 		}
 	}()
-	args := make([]any, 0, (1+contactValueArgs)*min(len(cs), contactRowsPerRun))
+	defer func() {
+		close(stop)
+		for range runs { // the goroutine has ended when runs is closed
+		}
+	}()
 	var total int64
-	for start := 0; start < len(cs); start += contactRowsPerRun {
-		run := cs[start:min(start+contactRowsPerRun, len(cs))]
-		first := last + int64(start) + 1 // the id of run[0]
-		args = args[:0]
-		for k, c := range run {
-			if c.NextAttemptAt.IsZero() {
-				c.NextAttemptAt = now
-			}
-			args = append(args, first+int64(k), c.Phone, c.Name, c.Address, c.Email, c.State, c.CallbackURL, c.ExternalID,
-				variablesText(c), int64(c.Priority), c.AreaCode, c.AreaName, c.Type, c.Carrier, ms(c.NextAttemptAt))
-		}
-		var res sql.Result
+	for r := range runs {
 		var err error
-		switch {
-		case len(run) < contactRowsPerRun:
-			res, err = tx.ExecContext(ctx, contactRowsInsert(cs[0], ms(now), len(run)), args...)
-		case full == nil:
-			if full, err = tx.PrepareContext(ctx, contactRowsInsert(cs[0], ms(now), contactRowsPerRun)); err == nil {
-				res, err = full.ExecContext(ctx, args...)
+		if r.n < contactRowsPerRun {
+			_, err = tx.ExecContext(ctx, contactRowsInsert(cs[0], ms(now), r.n), r.args...)
+		} else {
+			var full *sql.Stmt
+			if full, err = s.fullContactInsert(ctx, tx, st, cs[0], now); err == nil {
+				_, err = full.ExecContext(ctx, r.args...)
 			}
-		default:
-			res, err = full.ExecContext(ctx, args...)
 		}
 		if err != nil {
 			return 0, err
 		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return 0, err
-		}
-		if n == int64(len(run)) {
-			for k := range run {
-				added[start+k] = true
-			}
-		} else if err := s.readAdded(ctx, tx, first, added[start:start+len(run)]); err != nil {
-			return 0, err
-		}
-		for k, c := range run {
-			if added[start+k] {
-				c.ID, c.Status, c.CreatedAt, c.UpdatedAt = first+int64(k), outdial.ContactPending, now, now
-			}
-		}
-		total += n
+		total += int64(r.n)
 	}
 	return total, nil
 }
 
-// readAdded marks in added the ids from first to first+len(added)-1 that are in the table.
-func (s *Store) readAdded(ctx context.Context, tx *sql.Tx, first int64, added []bool) error {
-	st, err := s.prepared(ctx, s.w, `SELECT id FROM contacts WHERE id >= ? AND id < ?`)
-	if err != nil {
-		return err
+// fullContactInsert returns the INSERT of contactRowsPerRun contacts for tx: prepared
+// once for the import st (closed when it ends), or for this transaction when no import
+// runs (closed with it).
+func (s *Store) fullContactInsert(ctx context.Context, tx *sql.Tx, st *keyState, b *outdial.Contact, now time.Time) (*sql.Stmt, error) {
+	q := contactRowsInsert(b, ms(now), contactRowsPerRun)
+	if st == nil {
+		return tx.PrepareContext(ctx, q)
 	}
-	rows, err := tx.StmtContext(ctx, st).QueryContext(ctx, first, first+int64(len(added)))
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return err
+	s.keys.mu.Lock()
+	defer s.keys.mu.Unlock()
+	if st.insert == nil || st.insertSQL != q {
+		if st.insert != nil {
+			st.insert.Close()
 		}
-		added[id-first] = true
+		full, err := s.w.PrepareContext(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		st.insert, st.insertSQL = full, q
 	}
-	return rows.Err()
+	return tx.StmtContext(ctx, st.insert), nil
 }
 
 // insertContactSet inserts cs in one INSERT ... SELECT from unnest(arrays), in the order
@@ -137,32 +142,22 @@ func (s *Store) readAdded(ctx context.Context, tx *sql.Tx, first int64, added []
 // their numbers, and the first contact with a returned number is the one added.
 func (s *Store) insertContactSet(ctx context.Context, tx *sql.Tx, cs []*outdial.Contact, added []bool, now time.Time) (int64, error) {
 	n := len(cs)
-	texts := make([][]string, 12) // phone ... carrier, without priority
-	for k := range texts {
-		texts[k] = make([]string, n)
-	}
+	phones, data := make([]string, n), make([]string, n)
 	priority, next := make([]int64, n), make([]int64, n)
 	for i, c := range cs {
 		if c.NextAttemptAt.IsZero() {
 			c.NextAttemptAt = now
 		}
-		texts[0][i], texts[1][i], texts[2][i], texts[3][i], texts[4][i], texts[5][i] = c.Phone, c.Name, c.Address, c.Email, c.State, c.CallbackURL
-		texts[6][i], texts[7][i], texts[8][i], texts[9][i], texts[10][i], texts[11][i] = c.ExternalID, variablesText(c), c.AreaCode, c.AreaName, c.Type, c.Carrier
-		priority[i], next[i] = int64(c.Priority), ms(c.NextAttemptAt)
+		phones[i], data[i], priority[i], next[i] = c.Phone, contactData(c), int64(c.Priority), ms(c.NextAttemptAt)
 	}
 	b := cs[0]
 	rows, err := tx.QueryContext(ctx, s.q(`INSERT INTO contacts (tenant_id, task_id, batch_id, status, attempts, last_result,
-		last_call_id, created_at, updated_at, `+contactValueCols+`)
-		SELECT ?, ?, ?, 'pending', 0, '', 0, ?, ?, u.phone, u.name, u.address, u.email, u.state, u.callback_url, u.external_id,
-			u.variables, u.priority, u.area_code, u.area_name, u.number_type, u.carrier, u.next_attempt_at
-		FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[],
-			?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[]) WITH ORDINALITY
-			AS u(phone, name, address, email, state, callback_url, external_id, variables, priority,
-				area_code, area_name, number_type, carrier, next_attempt_at, ord)
+		last_call_id, created_at, updated_at, phone, data, priority, next_attempt_at)
+		SELECT ?, ?, ?, 'pending', 0, '', 0, ?, ?, u.phone, u.data, u.priority, u.next_attempt_at
+		FROM unnest(?::text[], ?::text[], ?::bigint[], ?::bigint[]) WITH ORDINALITY AS u(phone, data, priority, next_attempt_at, ord)
 		ORDER BY u.ord
 		ON CONFLICT (batch_id, phone) DO NOTHING RETURNING id, phone`),
-		b.TenantID, b.TaskID, b.BatchID, ms(now), ms(now), texts[0], texts[1], texts[2], texts[3], texts[4], texts[5], texts[6],
-		texts[7], priority, texts[8], texts[9], texts[10], texts[11], next)
+		b.TenantID, b.TaskID, b.BatchID, ms(now), ms(now), phones, data, priority, next)
 	if err != nil {
 		return 0, err
 	}
@@ -189,12 +184,4 @@ func (s *Store) insertContactSet(ctx context.Context, tx *sql.Tx, cs []*outdial.
 		}
 	}
 	return total, nil
-}
-
-// variablesText is the variables column of c.
-func variablesText(c *outdial.Contact) string {
-	if len(c.Variables) == 0 {
-		return ""
-	}
-	return jsonText(c.Variables)
 }

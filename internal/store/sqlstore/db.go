@@ -51,6 +51,10 @@ type Store struct {
 	// committed, if set, is called after each write transaction commits.
 	committed func()
 	closers   []func() error
+	keys      keyStates // batches being imported into (SQLite: contactimport.go)
+	// undo holds what the write transaction running changed in memory, to put back if it
+	// does not commit (SQLite only, where write transactions are serialised).
+	undo []func()
 }
 
 var _ outdial.Store = (*Store)(nil)
@@ -188,16 +192,35 @@ func (s *Store) writeOnce(ctx context.Context, fn func(tx *sql.Tx) error) error 
 		return err
 	}
 	defer tx.Rollback()
+	if s.d.SingleWriter {
+		s.undo = s.undo[:0]
+		defer s.runUndo()
+	}
 	if err := fn(tx); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return err
 	}
+	s.undo = s.undo[:0]
 	if s.committed != nil {
 		s.committed()
 	}
 	return nil
+}
+
+// runUndo puts back, newest first, what a transaction that did not commit changed in
+// memory.
+func (s *Store) runUndo() {
+	if len(s.undo) == 0 {
+		return
+	}
+	s.keys.mu.Lock()
+	defer s.keys.mu.Unlock()
+	for i := len(s.undo) - 1; i >= 0; i-- {
+		s.undo[i]()
+	}
+	s.undo = s.undo[:0]
 }
 
 // exec runs a statement in tx.

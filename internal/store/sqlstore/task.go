@@ -149,6 +149,15 @@ func (s *Store) DeleteTask(ctx context.Context, tenantID, id int64) error {
 		if status == string(outdial.TaskRunning) || live > 0 {
 			return outdial.Errorf(outdial.ECONFLICT, "the task is running; stop it first")
 		}
+		if s.keyed() {
+			batchIDs, err := s.taskBatchIDs(ctx, tx, tenantID, id)
+			if err != nil {
+				return err
+			}
+			if err := s.forgetKeys(ctx, tx, "", batchIDs...); err != nil {
+				return err
+			}
+		}
 		for _, q := range []string{`DELETE FROM contacts WHERE tenant_id = ? AND task_id = ?`,
 			`DELETE FROM batches WHERE tenant_id = ? AND task_id = ?`, `DELETE FROM tasks WHERE tenant_id = ? AND id = ?`} {
 			if _, err := s.exec(ctx, tx, q, tenantID, id); err != nil {
@@ -158,6 +167,24 @@ func (s *Store) DeleteTask(ctx context.Context, tenantID, id int64) error {
 		return nil
 	})
 	return wrap("delete task", err)
+}
+
+// taskBatchIDs returns the ids of the task's batches.
+func (s *Store) taskBatchIDs(ctx context.Context, tx *sql.Tx, tenantID, taskID int64) ([]int64, error) {
+	rows, err := tx.QueryContext(ctx, s.q(`SELECT id FROM batches WHERE tenant_id = ? AND task_id = ?`), tenantID, taskID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
 }
 
 // SetTaskStatus moves a task to status if it is in one of from.

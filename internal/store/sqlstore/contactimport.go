@@ -1,0 +1,375 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unsafe"
+
+	"github.com/outdial/outdial"
+)
+
+// How SQLite keeps a batch's numbers unique (contactkeys.go has why):
+//
+//   - contact_keys holds the key of every contact of a batch, except for a batch listed
+//     in contact_key_builds, whose new keys are held in memory by the import running.
+//   - A contact added with no import running, or among the first rows of an import, has
+//     its key inserted in contact_keys in the transaction that adds it; the key already
+//     being there makes it a duplicate.
+//   - Once an import has stored bulkAfter rows and at least an eighth of what the batch
+//     held, it lists the batch in contact_key_builds and loads the batch's keys into a
+//     keySet; from then on its chunks, and anything else added to the batch, are checked
+//     against the set, and the new keys are written to contact_keys, in order, when the
+//     last import into the batch ends, which also takes the batch off the list.
+//   - A store that opens rebuilds the keys of the batches listed (a crash, or a migration).
+//
+// All of it runs in write transactions, which SQLite's single writer serialises, so the
+// state in memory is only read and changed by one transaction at a time.
+
+// bulkAfter is how many rows an import stores before it keeps its batch's keys in memory.
+const bulkAfter = 8192
+
+// keyState is what the store keeps in memory about a batch being imported into.
+type keyState struct {
+	users int       // imports running
+	rows  int       // rows they stored or refused so far
+	size  int64     // the batch's size when the first began
+	set   *keySet   // the batch's keys, once the imports switched to memory
+	dead  bool      // the batch was deleted
+	now   time.Time // when the first began: the contacts' created_at
+
+	insert    *sql.Stmt // the INSERT of contactRowsPerRun contacts, for insertContactRows
+	insertSQL string
+}
+
+// keyStates are the batches being imported into.
+type keyStates struct {
+	mu sync.Mutex
+	m  map[int64]*keyState
+}
+
+func (k *keyStates) get(batchID int64) *keyState {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.m[batchID]
+}
+
+// keyed reports whether the store keeps numbers unique through contact_keys (SQLite).
+func (s *Store) keyed() bool { return s.d.Name == "sqlite" }
+
+// BeginContactImport tells the store that an import of many contacts into the batch
+// starts; end, which must be called, says it is over. On SQLite the import's keys are
+// then kept in memory and written at the end; on PostgreSQL nothing changes.
+func (s *Store) BeginContactImport(ctx context.Context, tenantID, batchID int64) (end func(), err error) {
+	if !s.keyed() {
+		return func() {}, nil
+	}
+	var size int64
+	if err := s.row(ctx, `SELECT size FROM batches WHERE tenant_id = ? AND id = ?`, tenantID, batchID).Scan(&size); err != nil {
+		return nil, wrap("begin contact import", notFound(err, "batch"))
+	}
+	s.keys.mu.Lock()
+	if s.keys.m == nil {
+		s.keys.m = map[int64]*keyState{}
+	}
+	st := s.keys.m[batchID]
+	if st == nil {
+		st = &keyState{size: size, now: s.now()}
+		s.keys.m[batchID] = st
+	}
+	st.users++
+	s.keys.mu.Unlock()
+	var once sync.Once
+	return func() { once.Do(func() { s.endContactImport(batchID, st) }) }, nil
+}
+
+// endContactImport ends one import into the batch; the last one writes the new keys.
+func (s *Store) endContactImport(batchID int64, st *keyState) {
+	s.keys.mu.Lock()
+	st.users--
+	s.keys.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	flushed := false
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		s.keys.mu.Lock()
+		defer s.keys.mu.Unlock()
+		if st.users > 0 {
+			return nil // another import into the batch began: it will write the keys
+		}
+		if st.set != nil && !st.dead {
+			if err := s.writeKeys(ctx, tx, batchID, st.set.takeNew()); err != nil {
+				st.set = nil // the keys are lost with the set: rebuilt from the batch
+				return err
+			}
+			if _, err := s.exec(ctx, tx, `DELETE FROM contact_key_builds WHERE batch_id = ?`, batchID); err != nil {
+				st.set = nil
+				return err
+			}
+		}
+		flushed = true
+		return nil
+	})
+	s.keys.mu.Lock()
+	defer s.keys.mu.Unlock()
+	if err != nil {
+		// The batch stays listed: the next import or add rebuilds its keys from the
+		// contacts, as does the next start.
+		st.set, st.rows = nil, 0
+		return
+	}
+	if flushed && st.users == 0 && s.keys.m[batchID] == st {
+		delete(s.keys.m, batchID)
+		if st.insert != nil {
+			st.insert.Close()
+			st.insert = nil
+		}
+	}
+	st.set, st.rows = nil, 0
+}
+
+// writeKeys inserts keys (ascending) of the batch into contact_keys.
+func (s *Store) writeKeys(ctx context.Context, tx *sql.Tx, batchID int64, keys []uint64) error {
+	const per = 500
+	row := "(" + strconv.FormatInt(batchID, 10) + ", ?)"
+	var full *sql.Stmt
+	defer func() {
+		if full != nil {
+			full.Close()
+		}
+	}()
+	args := make([]any, 0, per)
+	for start := 0; start < len(keys); start += per {
+		run := keys[start:min(start+per, len(keys))]
+		args = args[:0]
+		for _, k := range run {
+			args = append(args, int64(k))
+		}
+		var err error
+		switch {
+		case len(run) < per:
+			_, err = tx.ExecContext(ctx, `INSERT OR IGNORE INTO contact_keys (batch_id, k) VALUES `+strings.Repeat(row+", ", len(run)-1)+row, args...)
+		case full == nil:
+			full, err = tx.PrepareContext(ctx, `INSERT OR IGNORE INTO contact_keys (batch_id, k) VALUES `+strings.Repeat(row+", ", per-1)+row)
+			if err == nil {
+				_, err = full.ExecContext(ctx, args...)
+			}
+		default:
+			_, err = full.ExecContext(ctx, args...)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// decideNew marks in added the contacts of cs (one batch) whose numbers are new to the
+// batch and not earlier in cs, recording their keys (SQLite). It returns the state of
+// the imports into the batch, nil if none runs.
+func (s *Store) decideNew(ctx context.Context, tx *sql.Tx, cs []*outdial.Contact, added []bool) (*keyState, error) {
+	err := s.decideNewKeys(ctx, tx, cs, added)
+	if err != nil {
+		return nil, err
+	}
+	return s.keys.get(cs[0].BatchID), nil
+}
+
+func (s *Store) decideNewKeys(ctx context.Context, tx *sql.Tx, cs []*outdial.Contact, added []bool) error {
+	batchID := cs[0].BatchID
+	st := s.keys.get(batchID)
+	if st != nil {
+		s.keys.mu.Lock()
+		defer s.keys.mu.Unlock()
+		st.rows += len(cs)
+		if st.set == nil && st.users > 0 && st.rows >= bulkAfter && int64(st.rows)*8 >= st.size {
+			if err := s.loadKeys(ctx, tx, batchID, st); err != nil {
+				return err
+			}
+		}
+	}
+	if st == nil || st.set == nil {
+		if err := s.rebuildListedKeys(ctx, tx, batchID); err != nil {
+			return err
+		}
+		ins, err := s.prepared(ctx, s.w, `INSERT OR IGNORE INTO contact_keys (batch_id, k) VALUES (?, ?)`)
+		if err != nil {
+			return err
+		}
+		stmt := tx.StmtContext(ctx, ins)
+		defer stmt.Close()
+		for i, c := range cs {
+			res, err := stmt.ExecContext(ctx, batchID, phoneKey(c.Phone))
+			if err != nil {
+				return err
+			}
+			n, err := res.RowsAffected()
+			if err != nil {
+				return err
+			}
+			added[i] = n == 1
+		}
+		return nil
+	}
+	// Listed again by every chunk: a store opened meanwhile by another process (outdial
+	// tenant ..., say) rebuilt the batch's keys and took it off the list.
+	if _, err := s.exec(ctx, tx, `INSERT OR IGNORE INTO contact_key_builds (batch_id) VALUES (?)`, batchID); err != nil {
+		return err
+	}
+	var fresh []int64
+	set := st.set
+	for i, c := range cs {
+		k := phoneKey(c.Phone)
+		if added[i] = set.add(k, true); added[i] {
+			fresh = append(fresh, k)
+		}
+	}
+	// The transaction may yet fail: its keys leave the set then.
+	s.undo = append(s.undo, func() {
+		for _, k := range fresh {
+			set.remove(k)
+		}
+	})
+	return nil
+}
+
+// loadKeys lists the batch in contact_key_builds and reads its keys into a new set.
+func (s *Store) loadKeys(ctx context.Context, tx *sql.Tx, batchID int64, st *keyState) error {
+	if err := s.rebuildListedKeys(ctx, tx, batchID); err != nil {
+		return err
+	}
+	if _, err := s.exec(ctx, tx, `INSERT OR IGNORE INTO contact_key_builds (batch_id) VALUES (?)`, batchID); err != nil {
+		return err
+	}
+	var n int
+	if err := s.txRow(ctx, tx, `SELECT count(*) FROM contact_keys WHERE batch_id = ?`, batchID).Scan(&n); err != nil {
+		return err
+	}
+	set := newKeySet(max(n*2, 4*bulkAfter))
+	rows, err := tx.QueryContext(ctx, `SELECT k FROM contact_keys WHERE batch_id = ?`, batchID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k int64
+		if err := rows.Scan(&k); err != nil {
+			return err
+		}
+		set.add(k, false)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	st.set = set
+	s.undo = append(s.undo, func() { st.set = nil })
+	return nil
+}
+
+// rebuildListedKeys writes the keys of the batch's contacts to contact_keys if the batch
+// is listed in contact_key_builds and no import holds its keys, and takes it off.
+func (s *Store) rebuildListedKeys(ctx context.Context, tx *sql.Tx, batchID int64) error {
+	var n int
+	if err := s.txRow(ctx, tx, `SELECT count(*) FROM contact_key_builds WHERE batch_id = ?`, batchID).Scan(&n); err != nil || n == 0 {
+		return err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT c.phone FROM batches b JOIN contacts c
+		ON c.tenant_id = b.tenant_id AND c.task_id = b.task_id AND c.batch_id = b.id WHERE b.id = ?`, batchID)
+	if err != nil {
+		return err
+	}
+	set := newKeySet(1024)
+	for rows.Next() {
+		var phone string
+		if err := rows.Scan(&phone); err != nil {
+			rows.Close()
+			return err
+		}
+		set.add(phoneKey(phone), true)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if err := s.writeKeys(ctx, tx, batchID, set.takeNew()); err != nil {
+		return err
+	}
+	_, err = s.exec(ctx, tx, `DELETE FROM contact_key_builds WHERE batch_id = ?`, batchID)
+	return err
+}
+
+// RebuildContactKeys rebuilds the keys of every batch listed in contact_key_builds, as a
+// store must when it opens (SQLite): imports that were running when the process stopped
+// left their batches listed, and migration 0008 lists every batch.
+func (s *Store) RebuildContactKeys(ctx context.Context) error {
+	if !s.keyed() {
+		return nil
+	}
+	rows, err := s.w.QueryContext(ctx, `SELECT batch_id FROM contact_key_builds ORDER BY batch_id`)
+	if err != nil {
+		return wrap("rebuild contact keys", err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return wrap("rebuild contact keys", err)
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	for _, id := range ids {
+		err := s.write(ctx, func(tx *sql.Tx) error { return s.rebuildListedKeys(ctx, tx, id) })
+		if err != nil {
+			return wrap("rebuild contact keys", err)
+		}
+	}
+	return nil
+}
+
+// forgetKeys keeps contact_keys and the imports' sets true when contacts are deleted:
+// the contact with phone in batchID, or, with phone "", every contact of the batches.
+func (s *Store) forgetKeys(ctx context.Context, tx *sql.Tx, phone string, batchIDs ...int64) error {
+	if !s.keyed() {
+		return nil
+	}
+	for _, id := range batchIDs {
+		if phone != "" {
+			if _, err := s.exec(ctx, tx, `DELETE FROM contact_keys WHERE batch_id = ? AND k = ?`, id, phoneKey(phone)); err != nil {
+				return err
+			}
+		} else {
+			if _, err := s.exec(ctx, tx, `DELETE FROM contact_keys WHERE batch_id = ?`, id); err != nil {
+				return err
+			}
+			if _, err := s.exec(ctx, tx, `DELETE FROM contact_key_builds WHERE batch_id = ?`, id); err != nil {
+				return err
+			}
+		}
+		if st := s.keys.get(id); st != nil {
+			s.keys.mu.Lock()
+			switch {
+			case phone == "":
+				dead, set := st.dead, st.set
+				st.dead, st.set = true, nil
+				s.undo = append(s.undo, func() { st.dead, st.set = dead, set })
+			case st.set != nil:
+				k, set := phoneKey(phone), st.set
+				if found, fresh := set.remove(k); found {
+					s.undo = append(s.undo, func() { set.add(k, fresh) })
+				}
+			}
+			s.keys.mu.Unlock()
+		}
+	}
+	return nil
+}
+
+// unsafeString is b as a string, without copying; b must not change afterwards.
+func unsafeString(b []byte) string {
+	return unsafe.String(unsafe.SliceData(b), len(b))
+}

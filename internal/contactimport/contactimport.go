@@ -18,9 +18,9 @@ const MaxFailures = 1000
 
 // DefaultChunkSize is how many contacts go to the store in one AddContacts call when
 // neither Importer.ChunkSize nor the store (ImportChunkSize) says. A transaction costs
-// the store more than its rows (SQLite writes every index page a chunk touched, and the
-// random numbers of an upload touch most pages of the batch's unique index), so chunks
-// are large; the importer holds two of them, about 5 MB each at this size.
+// the store more than its rows (PostgreSQL writes every page of the batch's unique index
+// that the random numbers of a chunk touched), so chunks are large; the importer holds
+// up to three of them (inflightChunks), about 5 MB each at this size.
 const DefaultChunkSize = 12288
 
 // chunkSizer is a store that knows its best chunk (sqlstore: larger on SQLite).
@@ -66,6 +66,7 @@ func (im *Importer) Import(ctx context.Context, b *outdial.Batch, r contactfile.
 	if err != nil {
 		return Result{}, err
 	}
+	defer run.end() // finish ends it; this is for a panic
 	for {
 		row, err := r.Next()
 		if err == io.EOF {
@@ -94,6 +95,7 @@ func (im *Importer) ImportRows(ctx context.Context, b *outdial.Batch, rows []*co
 	if err != nil {
 		return Result{}, err
 	}
+	defer run.end() // finish ends it; this is for a panic
 	for i, row := range rows {
 		if row == nil {
 			continue
@@ -137,7 +139,6 @@ func (im *Importer) start(ctx context.Context, b *outdial.Batch) (*run, error) {
 		now:   clock.Now(),
 		size:  size,
 		chunk: make([]*outdial.Contact, 0, size),
-		spare: make([]*outdial.Contact, 0, size),
 		seen:  make(map[string]struct{}, min(size, chunkBlock)),
 	}, nil
 }

@@ -17,7 +17,9 @@ import (
 const ctxCheckRows = 4096
 
 // run is the state of one import. It fills one chunk of contacts while the store adds
-// the previous one in another goroutine; the two chunks are reused, so the memory of an
+// earlier ones, one at a time and in order, in other goroutines: up to inflightChunks
+// wait or are being stored, so that reading never waits on a slow commit nor writing on
+// a slow stretch of the upload. Chunks are reused once stored, so the memory of an
 // import is bounded by the chunk size, not the upload's.
 type run struct {
 	store    outdial.ContactStore
@@ -25,14 +27,26 @@ type run struct {
 	batch    *outdial.Batch
 	now      time.Time
 	res      Result
-	size     int                 // contacts per chunk
-	chunk    []*outdial.Contact  // being filled: the contacts allocated for it so far
-	spare    []*outdial.Contact  // being stored, or free
-	n        int                 // contacts waiting in chunk
-	seen     map[string]struct{} // normalised phones waiting in chunk
-	rows     int                 // rows since the last context check
-	inflight chan stored         // the store call running, nil if none
-	end      func()              // ends the store's import (BeginContactImport)
+	size     int                  // contacts per chunk
+	chunk    []*outdial.Contact   // being filled: the contacts allocated for it so far
+	free     [][]*outdial.Contact // chunks stored, to fill again
+	n        int                  // contacts waiting in chunk
+	seen     map[string]struct{}  // normalised phones waiting in chunk
+	rows     int                  // rows since the last context check
+	inflight []*storeJob          // chunks handed to the store, oldest first
+	end      func()               // ends the store's import (BeginContactImport)
+}
+
+// inflightChunks is how many chunks an import hands to the store before it waits for the
+// oldest.
+const inflightChunks = 2
+
+// storeJob is one chunk handed to the store: done is closed when its AddContacts call
+// has ended (or was skipped because an earlier one failed), with res set.
+type storeJob struct {
+	cs   []*outdial.Contact // the whole chunk, to reuse
+	done chan struct{}
+	res  stored
 }
 
 // stored is what one AddContacts call did.
@@ -112,54 +126,81 @@ func (r *run) add(row *contactfile.Row, num int) error {
 	return r.tick()
 }
 
-// flush hands the contacts waiting in the chunk to the store, once the previous store
-// call has ended, and goes on with the other chunk.
+// flush hands the contacts waiting in the chunk to the store, after the chunks handed
+// before it, and goes on with a free chunk.
 func (r *run) flush() error {
 	if r.n == 0 {
 		return nil
 	}
-	if err := r.wait(); err != nil {
-		return err
+	if len(r.inflight) == inflightChunks {
+		if err := r.waitOldest(); err != nil {
+			return err
+		}
 	}
 	if err := r.ctx.Err(); err != nil {
 		return fmt.Errorf("contactimport: %w", err)
 	}
-	done, cs, store, ctx, batchID := make(chan stored, 1), r.chunk[:r.n], r.store, r.ctx, r.batch.ID
+	var prev *storeJob
+	if len(r.inflight) > 0 {
+		prev = r.inflight[len(r.inflight)-1]
+	}
+	job := &storeJob{cs: r.chunk, done: make(chan struct{})}
+	cs, store, ctx, batchID := r.chunk[:r.n], r.store, r.ctx, r.batch.ID
 	go func() {
-		added, err := store.AddContacts(ctx, cs)
-		if err != nil {
-			done <- stored{err: fmt.Errorf("contactimport: add %d contacts to batch %d: %w", len(cs), batchID, err)}
-			return
-		} else if len(added) != len(cs) {
-			done <- stored{err: fmt.Errorf("contactimport: store answered for %d of %d contacts", len(added), len(cs))}
-			return
-		}
-		var s stored
-		for _, ok := range added {
-			if ok {
-				s.added++
+		defer close(job.done)
+		if prev != nil {
+			if <-prev.done; prev.res.err != nil {
+				job.res.err = prev.res.err // not stored: the import stops at the first error
+				return
 			}
 		}
-		s.duplicates = len(cs) - s.added
-		done <- s
+		added, err := store.AddContacts(ctx, cs)
+		if err != nil {
+			job.res.err = fmt.Errorf("contactimport: add %d contacts to batch %d: %w", len(cs), batchID, err)
+			return
+		} else if len(added) != len(cs) {
+			job.res.err = fmt.Errorf("contactimport: store answered for %d of %d contacts", len(added), len(cs))
+			return
+		}
+		for _, ok := range added {
+			if ok {
+				job.res.added++
+			}
+		}
+		job.res.duplicates = len(cs) - job.res.added
 	}()
-	r.inflight = done
-	r.chunk, r.spare = r.spare, r.chunk
+	r.inflight = append(r.inflight, job)
+	r.chunk = nil
+	if k := len(r.free); k > 0 {
+		r.chunk, r.free = r.free[k-1], r.free[:k-1]
+	} else {
+		r.chunk = make([]*outdial.Contact, 0, r.size)
+	}
 	r.n, r.rows = 0, 0
 	clear(r.seen)
 	return nil
 }
 
-// wait waits for the store call running, if any, and counts what it did.
+// waitOldest waits for the oldest chunk handed to the store and counts what it did.
+func (r *run) waitOldest() error {
+	job := r.inflight[0]
+	<-job.done
+	r.inflight = r.inflight[1:]
+	r.free = append(r.free, job.cs)
+	r.res.SuccessCount += job.res.added
+	r.res.DuplicateCount += job.res.duplicates
+	return job.res.err
+}
+
+// wait waits for every chunk handed to the store; the first error wins.
 func (r *run) wait() error {
-	if r.inflight == nil {
-		return nil
+	var first error
+	for len(r.inflight) > 0 {
+		if err := r.waitOldest(); err != nil && first == nil {
+			first = err
+		}
 	}
-	s := <-r.inflight
-	r.inflight = nil
-	r.res.SuccessCount += s.added
-	r.res.DuplicateCount += s.duplicates
-	return s.err
+	return first
 }
 
 // finish ends the import that stopped with err (nil at the end of the rows): it stores

@@ -98,7 +98,7 @@ func (s *Store) DeleteBatch(ctx context.Context, tenantID, id int64) error {
 		if err != nil {
 			return notFound(err, "batch")
 		}
-		if err := s.forgetContacts(ctx, tx, taskID, `batch_id = ?`, id); err != nil {
+		if err := s.forgetContacts(ctx, tx, tenantID, taskID, `batch_id = ?`, id); err != nil {
 			return err
 		}
 		if _, err = s.exec(ctx, tx, `DELETE FROM batches WHERE id = ?`, id); err != nil {
@@ -110,8 +110,9 @@ func (s *Store) DeleteBatch(ctx context.Context, tenantID, id int64) error {
 }
 
 // forgetContacts deletes the task's contacts matching where, taking them out of the task's
-// counters; ECONFLICT if one is dialing.
-func (s *Store) forgetContacts(ctx context.Context, tx *sql.Tx, taskID int64, where string, arg any) error {
+// counters; ECONFLICT if one is dialing. (Naming the tenant lets contacts_task find the
+// task's contacts.)
+func (s *Store) forgetContacts(ctx context.Context, tx *sql.Tx, tenantID, taskID int64, where string, arg any) error {
 	var n, pending, dialing, dialed, answered, failed sql.NullInt64
 	err := s.txRow(ctx, tx, `SELECT count(*),
 		sum(CASE WHEN status = 'pending' THEN 1 ELSE 0 END),
@@ -119,7 +120,7 @@ func (s *Store) forgetContacts(ctx context.Context, tx *sql.Tx, taskID int64, wh
 		sum(CASE WHEN attempts > 0 THEN 1 ELSE 0 END),
 		sum(CASE WHEN status = 'finished' AND last_result = 'answered' THEN 1 ELSE 0 END),
 		sum(CASE WHEN status = 'finished' AND last_result <> 'answered' THEN 1 ELSE 0 END)
-		FROM contacts WHERE task_id = ? AND `+where, taskID, arg).Scan(&n, &pending, &dialing, &dialed, &answered, &failed)
+		FROM contacts WHERE tenant_id = ? AND task_id = ? AND `+where, tenantID, taskID, arg).Scan(&n, &pending, &dialing, &dialed, &answered, &failed)
 	if err != nil {
 		return err
 	}
@@ -129,7 +130,7 @@ func (s *Store) forgetContacts(ctx context.Context, tx *sql.Tx, taskID int64, wh
 	if n.Int64 == 0 {
 		return nil
 	}
-	if _, err := s.exec(ctx, tx, `DELETE FROM contacts WHERE task_id = ? AND `+where, taskID, arg); err != nil {
+	if _, err := s.exec(ctx, tx, `DELETE FROM contacts WHERE tenant_id = ? AND task_id = ? AND `+where, tenantID, taskID, arg); err != nil {
 		return err
 	}
 	_, err = s.exec(ctx, tx, `UPDATE tasks SET total = total - ?, pending = pending - ?, dialed = dialed - ?, answered = answered - ?,
@@ -265,7 +266,7 @@ func (s *Store) DeleteContact(ctx context.Context, tenantID, id int64) error {
 		if err != nil {
 			return notFound(err, "contact")
 		}
-		if err := s.forgetContacts(ctx, tx, taskID, `id = ?`, id); err != nil {
+		if err := s.forgetContacts(ctx, tx, tenantID, taskID, `id = ?`, id); err != nil {
 			return err
 		}
 		if _, err = s.exec(ctx, tx, `UPDATE batches SET size = size - 1 WHERE id = ?`, batchID); err != nil {

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"strconv"
 	"strings"
 	"sync"
@@ -87,48 +88,40 @@ func (s *Store) BeginContactImport(ctx context.Context, tenantID, batchID int64)
 }
 
 // endContactImport ends one import into the batch; the last one writes the new keys.
+// Everything it changes in memory changes inside its transaction (which no other write
+// transaction overlaps): once it commits, no state of the batch is left, and if it does
+// not, the batch stays listed and its keys are rebuilt from its contacts by the next add
+// (or the next start), the set being gone.
 func (s *Store) endContactImport(batchID int64, st *keyState) {
 	s.keys.mu.Lock()
 	st.users--
 	s.keys.mu.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	flushed := false
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	_ = s.write(ctx, func(tx *sql.Tx) error {
 		s.keys.mu.Lock()
 		defer s.keys.mu.Unlock()
 		if st.users > 0 {
-			return nil // another import into the batch began: it will write the keys
+			return nil // another import into the batch runs on: it writes the keys at its end
 		}
-		if st.set != nil && !st.dead {
-			if err := s.writeKeys(ctx, tx, batchID, st.set.takeNew()); err != nil {
-				st.set = nil // the keys are lost with the set: rebuilt from the batch
-				return err
-			}
-			if _, err := s.exec(ctx, tx, `DELETE FROM contact_key_builds WHERE batch_id = ?`, batchID); err != nil {
-				st.set = nil
-				return err
-			}
+		if s.keys.m[batchID] == st {
+			delete(s.keys.m, batchID)
 		}
-		flushed = true
-		return nil
-	})
-	s.keys.mu.Lock()
-	defer s.keys.mu.Unlock()
-	if err != nil {
-		// The batch stays listed: the next import or add rebuilds its keys from the
-		// contacts, as does the next start.
-		st.set, st.rows = nil, 0
-		return
-	}
-	if flushed && st.users == 0 && s.keys.m[batchID] == st {
-		delete(s.keys.m, batchID)
 		if st.insert != nil {
 			st.insert.Close()
 			st.insert = nil
 		}
-	}
-	st.set, st.rows = nil, 0
+		set := st.set
+		st.set, st.rows = nil, 0
+		if set == nil || st.dead {
+			return nil
+		}
+		if err := s.writeKeys(ctx, tx, batchID, set.takeNew()); err != nil {
+			return err
+		}
+		_, err := s.exec(ctx, tx, `DELETE FROM contact_key_builds WHERE batch_id = ? AND owner = ?`, batchID, s.instance)
+		return err
+	})
 }
 
 // writeKeys inserts keys (ascending) of the batch into contact_keys.
@@ -214,10 +207,17 @@ func (s *Store) decideNewKeys(ctx context.Context, tx *sql.Tx, cs []*outdial.Con
 		}
 		return nil
 	}
-	// Listed again by every chunk: a store opened meanwhile by another process (outdial
-	// tenant ..., say) rebuilt the batch's keys and took it off the list.
-	if _, err := s.exec(ctx, tx, `INSERT OR IGNORE INTO contact_key_builds (batch_id) VALUES (?)`, batchID); err != nil {
+	// Another process on the database file (outdial import, or one that opened and
+	// rebuilt the listed batches) may have changed the batch's keys since the last chunk:
+	// it took the batch off the list, or listed it as its own. Then the set is read again.
+	var owner string
+	switch err := s.txRow(ctx, tx, `SELECT owner FROM contact_key_builds WHERE batch_id = ?`, batchID).Scan(&owner); {
+	case err != nil && !errors.Is(err, sql.ErrNoRows):
 		return err
+	case owner != s.instance:
+		if err := s.loadKeys(ctx, tx, batchID, st); err != nil {
+			return err
+		}
 	}
 	var fresh []int64
 	set := st.set
@@ -241,7 +241,7 @@ func (s *Store) loadKeys(ctx context.Context, tx *sql.Tx, batchID int64, st *key
 	if err := s.rebuildListedKeys(ctx, tx, batchID); err != nil {
 		return err
 	}
-	if _, err := s.exec(ctx, tx, `INSERT OR IGNORE INTO contact_key_builds (batch_id) VALUES (?)`, batchID); err != nil {
+	if _, err := s.exec(ctx, tx, `INSERT INTO contact_key_builds (batch_id, owner) VALUES (?, ?)`, batchID, s.instance); err != nil {
 		return err
 	}
 	var n int
@@ -264,8 +264,9 @@ func (s *Store) loadKeys(ctx context.Context, tx *sql.Tx, batchID int64, st *key
 	if err := rows.Err(); err != nil {
 		return err
 	}
+	old := st.set
 	st.set = set
-	s.undo = append(s.undo, func() { st.set = nil })
+	s.undo = append(s.undo, func() { st.set = old })
 	return nil
 }
 
@@ -322,6 +323,9 @@ func (s *Store) RebuildContactKeys(ctx context.Context) error {
 		ids = append(ids, id)
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return wrap("rebuild contact keys", err)
+	}
 	for _, id := range ids {
 		err := s.write(ctx, func(tx *sql.Tx) error { return s.rebuildListedKeys(ctx, tx, id) })
 		if err != nil {

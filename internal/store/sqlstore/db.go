@@ -7,7 +7,9 @@ package sqlstore
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strconv"
@@ -52,6 +54,7 @@ type Store struct {
 	committed func()
 	closers   []func() error
 	keys      keyStates // batches being imported into (SQLite: contactimport.go)
+	instance  string    // this store among the processes on the database (contact_key_builds)
 	// undo holds what the write transaction running changed in memory, to put back if it
 	// does not commit (SQLite only, where write transactions are serialised).
 	undo []func()
@@ -65,7 +68,9 @@ func New(w, r *sql.DB, d Dialect, clock outdial.Clock) *Store {
 	if clock == nil {
 		clock = outdial.SystemClock{}
 	}
-	return &Store{w: w, r: r, d: d, clock: clock}
+	var id [12]byte
+	rand.Read(id[:])
+	return &Store{w: w, r: r, d: d, clock: clock, instance: hex.EncodeToString(id[:])}
 }
 
 // OnCommit sets a function called after each write transaction commits (it must not
@@ -202,7 +207,9 @@ func (s *Store) writeOnce(ctx context.Context, fn func(tx *sql.Tx) error) error 
 	if err := tx.Commit(); err != nil {
 		return err
 	}
-	s.undo = s.undo[:0]
+	if s.d.SingleWriter {
+		s.undo = s.undo[:0]
+	}
 	if s.committed != nil {
 		s.committed()
 	}

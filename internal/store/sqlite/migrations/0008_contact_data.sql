@@ -35,10 +35,12 @@ CREATE TABLE contact_keys (
 	k        INTEGER NOT NULL,
 	PRIMARY KEY (batch_id, k)
 ) WITHOUT ROWID;
--- Batches whose keys are not all in contact_keys: an import writing its keys at its end
--- lists its batch here while it runs, and a store that opens rebuilds the keys of the
--- batches listed (after a crash).
+-- Batches whose keys are not all in contact_keys: an import holding its keys in memory
+-- lists its batch here, with its store's instance as owner, while it runs; a store that
+-- opens rebuilds the keys of the batches listed (after a crash), as does an add to a
+-- batch listed by another store (another process).
 CREATE TABLE contact_key_builds (
-	batch_id INTEGER PRIMARY KEY
+	batch_id INTEGER PRIMARY KEY,
+	owner    TEXT NOT NULL
 );
-INSERT INTO contact_key_builds (batch_id) SELECT DISTINCT batch_id FROM contacts;
+INSERT INTO contact_key_builds (batch_id, owner) SELECT DISTINCT batch_id, '' FROM contacts;

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -13,23 +14,23 @@ import (
 // AddContacts writes a chunk in one of two ways. SQLite runs in the process and holds
 // the write lock for the whole transaction: which contacts are new is decided first
 // (contact_keys, or the keys of a large import held in memory: contactkeys.go), and the
-// new ones go in multi-row INSERTs binding each contact's id and four values. PostgreSQL
+// new ones go in multi-row INSERTs binding four values of each contact. PostgreSQL
 // gets the whole chunk in one statement, as one array per column, and its unique
 // (batch_id, phone) index with RETURNING says which were new.
 
 const contactRowsPerRun = 500 // contacts per multi-row INSERT (SQLite)
 
 // contactRowsInsert returns the SQLite INSERT of n contacts of batch b added at now, each
-// binding its id, phone, data, priority and next attempt: the values shared by the call
+// binding its phone, data, priority and next attempt: the values shared by the call
 // are integers written into the statement. (Parameters are plain ?: numbered ones make
 // binding quadratic.)
 func contactRowsInsert(b *outdial.Contact, now int64, n int) string {
-	row := "(?, " + strconv.FormatInt(b.TenantID, 10) + ", " + strconv.FormatInt(b.TaskID, 10) + ", " +
+	row := "(" + strconv.FormatInt(b.TenantID, 10) + ", " + strconv.FormatInt(b.TaskID, 10) + ", " +
 		strconv.FormatInt(b.BatchID, 10) + ", ?, ?, ?, 'pending', 0, ?, '', 0, " + strconv.FormatInt(now, 10) + ", " +
 		strconv.FormatInt(now, 10) + ")"
 	var q strings.Builder
 	q.Grow(len(row)*n + 200)
-	q.WriteString(`INSERT INTO contacts (id, tenant_id, task_id, batch_id, phone, data, priority, status, attempts, next_attempt_at,
+	q.WriteString(`INSERT INTO contacts (tenant_id, task_id, batch_id, phone, data, priority, status, attempts, next_attempt_at,
 	last_result, last_call_id, created_at, updated_at) VALUES `)
 	for k := range n {
 		if k > 0 {
@@ -41,9 +42,9 @@ func contactRowsInsert(b *outdial.Contact, now int64, n int) string {
 }
 
 // insertContactRows inserts the contacts of cs that are new to the batch, in order, and
-// marks them in added. The i-th contact gets id last+i+1, last being the table's largest
-// id when the (exclusive) write transaction began: ids follow the upload, and a number
-// already in the batch, or earlier in cs, leaves its id unused. Another goroutine makes
+// marks them in added. SQLite numbers them from the table's largest id when the
+// (exclusive) write transaction began, so the ids follow the upload and are known
+// without reading them back (nor a seek for each id given). Another goroutine makes
 // the values of each multi-row INSERT (the data column above all) while the previous one
 // runs, so the writer only writes.
 func (s *Store) insertContactRows(ctx context.Context, tx *sql.Tx, cs []*outdial.Contact, added []bool, now time.Time) (int64, error) {
@@ -64,19 +65,21 @@ func (s *Store) insertContactRows(ctx context.Context, tx *sql.Tx, cs []*outdial
 		defer close(runs)
 		r := run{}
 		var buf []byte // the data of the contacts in r
+		next := last   // the id of the last contact added
 		for i := 0; i <= len(cs); i++ {
 			if i < len(cs) && added[i] {
 				c := cs[i]
 				if c.NextAttemptAt.IsZero() {
 					c.NextAttemptAt = now
 				}
-				c.ID, c.Status, c.CreatedAt, c.UpdatedAt = last+int64(i)+1, outdial.ContactPending, now, now
+				c.ID, c.Status, c.CreatedAt, c.UpdatedAt = next+1, outdial.ContactPending, now, now
+				next++
 				if r.args == nil {
 					r.args, buf = make([]any, 0, 5*contactRowsPerRun), make([]byte, 0, 200*contactRowsPerRun)
 				}
 				mark := len(buf)
 				buf = appendContactData(buf, c)
-				r.args = append(r.args, c.ID, c.Phone, unsafeString(buf[mark:]), int64(c.Priority), ms(c.NextAttemptAt))
+				r.args = append(r.args, c.Phone, unsafeString(buf[mark:]), int64(c.Priority), ms(c.NextAttemptAt))
 				r.n++
 			}
 			if r.n == 0 || (r.n < contactRowsPerRun && i < len(cs)) {
@@ -110,6 +113,14 @@ func (s *Store) insertContactRows(ctx context.Context, tx *sql.Tx, cs []*outdial
 			return 0, err
 		}
 		total += int64(r.n)
+	}
+	// SQLite gave each row the table's largest id plus one, as the ids told the contacts
+	// assume (the table is not AUTOINCREMENT and no id is near the largest possible).
+	var top int64
+	if err := s.txRow(ctx, tx, `SELECT coalesce(max(id), 0) FROM contacts`).Scan(&top); err != nil {
+		return 0, err
+	} else if top != last+total {
+		return 0, fmt.Errorf("contacts got ids up to %d, not %d", top, last+total)
 	}
 	return total, nil
 }

@@ -79,11 +79,11 @@ func TestFailedFlushLeavesImportStateBehind(t *testing.T) {
 	f.must(err)
 	f.expect("import", f.add(0, 10000), 10000)
 
-	// Fault injection from another connection: the flush's INSERT into contact_keys fails.
+	// Fault injection from another connection: the flush's INSERT into contact_key_runs fails.
 	db, err := sql.Open("sqlite", "file:"+f.path+"?_pragma=busy_timeout(5000)")
 	f.must(err)
 	defer db.Close()
-	_, err = db.Exec(`CREATE TRIGGER review_fail BEFORE INSERT ON contact_keys BEGIN SELECT RAISE(ABORT, 'review: injected'); END`)
+	_, err = db.Exec(`CREATE TRIGGER review_fail BEFORE INSERT ON contact_key_runs BEGIN SELECT RAISE(ABORT, 'review: injected'); END`)
 	f.must(err)
 	end()
 	_, err = db.Exec(`DROP TRIGGER review_fail`)

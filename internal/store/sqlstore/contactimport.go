@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 	"unsafe"
@@ -15,17 +13,20 @@ import (
 
 // How SQLite keeps a batch's numbers unique (contactkeys.go has why):
 //
-//   - contact_keys holds the key of every contact of a batch, except for a batch listed
-//     in contact_key_builds, whose new keys are held in memory by the import running.
-//   - A contact added with no import running, or among the first rows of an import, has
-//     its key inserted in contact_keys in the transaction that adds it; the key already
-//     being there makes it a duplicate.
-//   - Once an import has stored bulkAfter rows and at least an eighth of what the batch
-//     held, it lists the batch in contact_key_builds and loads the batch's keys into a
-//     keySet; from then on its chunks, and anything else added to the batch, are checked
-//     against the set, and the new keys are written to contact_keys, in order, when the
-//     last import into the batch ends, which also takes the batch off the list.
-//   - A store that opens rebuilds the keys of the batches listed (a crash, or a migration).
+//   - A batch's keys are its rows of contact_keys and the keys of its runs in
+//     contact_key_runs (contactkeyruns.go), except for a batch listed in
+//     contact_key_builds, whose new keys are held in memory by the import running.
+//   - A contact added with no import running, or among the first rows of an import, is
+//     a duplicate if its key is in a run of the batch or in contact_keys; otherwise its
+//     key is inserted in contact_keys in the transaction that adds it.
+//   - Once an import has stored bulkAfter rows, it lists the batch in contact_key_builds
+//     as its store's and loads the batch's keys into a keySet; from then on its chunks,
+//     and anything else added to the batch, are checked against the set, and the new
+//     keys are written as runs when the last import into the batch ends, which also takes
+//     the batch off the list.
+//   - A batch listed and not held by this store (a crash, a migration, another process)
+//     has its keys rebuilt from its contacts, as runs, by the next add or import, or when
+//     a store opens; an import whose listing another store rebuilt or took loads again.
 //
 // All of it runs in write transactions, which SQLite's single writer serialises, so the
 // state in memory is only read and changed by one transaction at a time.
@@ -37,7 +38,6 @@ const bulkAfter = 8192
 type keyState struct {
 	users int       // imports running
 	rows  int       // rows they stored or refused so far
-	size  int64     // the batch's size when the first began
 	set   *keySet   // the batch's keys, once the imports switched to memory
 	dead  bool      // the batch was deleted
 	now   time.Time // when the first began: the contacts' created_at
@@ -69,7 +69,7 @@ func (s *Store) BeginContactImport(ctx context.Context, tenantID, batchID int64)
 		return func() {}, nil
 	}
 	var size int64
-	if err := s.row(ctx, `SELECT size FROM batches WHERE tenant_id = ? AND id = ?`, tenantID, batchID).Scan(&size); err != nil {
+	if err := s.row(ctx, `SELECT size FROM batches WHERE tenant_id = ? AND id = ?`, tenantID, batchID).Scan(&size); err != nil { // it exists
 		return nil, wrap("begin contact import", notFound(err, "batch"))
 	}
 	s.keys.mu.Lock()
@@ -78,7 +78,7 @@ func (s *Store) BeginContactImport(ctx context.Context, tenantID, batchID int64)
 	}
 	st := s.keys.m[batchID]
 	if st == nil {
-		st = &keyState{size: size, now: s.now()}
+		st = &keyState{now: s.now()}
 		s.keys.m[batchID] = st
 	}
 	st.users++
@@ -116,48 +116,20 @@ func (s *Store) endContactImport(batchID int64, st *keyState) {
 		if set == nil || st.dead {
 			return nil
 		}
-		if err := s.writeKeys(ctx, tx, batchID, set.takeNew()); err != nil {
+		// Unless another process rebuilt the batch's keys from its contacts meanwhile
+		// (the batch is no longer listed as this store's), they are written now.
+		var owner string
+		if err := s.txRow(ctx, tx, `SELECT owner FROM contact_key_builds WHERE batch_id = ?`, batchID).Scan(&owner); err != nil {
+			return notFound(err, "listed batch")
+		} else if owner != s.instance {
+			return nil
+		}
+		if err := s.writeRuns(ctx, tx, batchID, set.takeNew()); err != nil {
 			return err
 		}
-		_, err := s.exec(ctx, tx, `DELETE FROM contact_key_builds WHERE batch_id = ? AND owner = ?`, batchID, s.instance)
+		_, err := s.exec(ctx, tx, `DELETE FROM contact_key_builds WHERE batch_id = ?`, batchID)
 		return err
 	})
-}
-
-// writeKeys inserts keys (ascending) of the batch into contact_keys.
-func (s *Store) writeKeys(ctx context.Context, tx *sql.Tx, batchID int64, keys []uint64) error {
-	const per = 500
-	row := "(" + strconv.FormatInt(batchID, 10) + ", ?)"
-	var full *sql.Stmt
-	defer func() {
-		if full != nil {
-			full.Close()
-		}
-	}()
-	args := make([]any, 0, per)
-	for start := 0; start < len(keys); start += per {
-		run := keys[start:min(start+per, len(keys))]
-		args = args[:0]
-		for _, k := range run {
-			args = append(args, int64(k))
-		}
-		var err error
-		switch {
-		case len(run) < per:
-			_, err = tx.ExecContext(ctx, `INSERT OR IGNORE INTO contact_keys (batch_id, k) VALUES `+strings.Repeat(row+", ", len(run)-1)+row, args...)
-		case full == nil:
-			full, err = tx.PrepareContext(ctx, `INSERT OR IGNORE INTO contact_keys (batch_id, k) VALUES `+strings.Repeat(row+", ", per-1)+row)
-			if err == nil {
-				_, err = full.ExecContext(ctx, args...)
-			}
-		default:
-			_, err = full.ExecContext(ctx, args...)
-		}
-		if err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // decideNew marks in added the contacts of cs (one batch) whose numbers are new to the
@@ -178,7 +150,7 @@ func (s *Store) decideNewKeys(ctx context.Context, tx *sql.Tx, cs []*outdial.Con
 		s.keys.mu.Lock()
 		defer s.keys.mu.Unlock()
 		st.rows += len(cs)
-		if st.set == nil && st.users > 0 && st.rows >= bulkAfter && int64(st.rows)*8 >= st.size {
+		if st.set == nil && st.users > 0 && st.rows >= bulkAfter {
 			if err := s.loadKeys(ctx, tx, batchID, st); err != nil {
 				return err
 			}
@@ -194,8 +166,21 @@ func (s *Store) decideNewKeys(ctx context.Context, tx *sql.Tx, cs []*outdial.Con
 		}
 		stmt := tx.StmtContext(ctx, ins)
 		defer stmt.Close()
+		var runs int
+		if err := s.txRow(ctx, tx, `SELECT count(*) FROM (SELECT 1 FROM contact_key_runs WHERE batch_id = ? LIMIT 1)`, batchID).Scan(&runs); err != nil {
+			return err
+		}
+		cache := runCache{}
 		for i, c := range cs {
-			res, err := stmt.ExecContext(ctx, batchID, phoneKey(c.Phone))
+			k := phoneKey(c.Phone)
+			if runs > 0 {
+				if id, err := s.inRuns(ctx, tx, cache, batchID, k); err != nil {
+					return err
+				} else if id != 0 {
+					continue // a duplicate
+				}
+			}
+			res, err := stmt.ExecContext(ctx, batchID, k)
 			if err != nil {
 				return err
 			}
@@ -245,10 +230,14 @@ func (s *Store) loadKeys(ctx context.Context, tx *sql.Tx, batchID int64, st *key
 		return err
 	}
 	var n int
-	if err := s.txRow(ctx, tx, `SELECT count(*) FROM contact_keys WHERE batch_id = ?`, batchID).Scan(&n); err != nil {
+	if err := s.txRow(ctx, tx, `SELECT (SELECT count(*) FROM contact_keys WHERE batch_id = ?) +
+		(SELECT coalesce(sum(length(keys)), 0) / 8 FROM contact_key_runs WHERE batch_id = ?)`, batchID, batchID).Scan(&n); err != nil {
 		return err
 	}
 	set := newKeySet(max(n*2, 4*bulkAfter))
+	if err := s.readRuns(ctx, tx, batchID, set); err != nil {
+		return err
+	}
 	rows, err := tx.QueryContext(ctx, `SELECT k FROM contact_keys WHERE batch_id = ?`, batchID)
 	if err != nil {
 		return err
@@ -270,8 +259,8 @@ func (s *Store) loadKeys(ctx context.Context, tx *sql.Tx, batchID int64, st *key
 	return nil
 }
 
-// rebuildListedKeys writes the keys of the batch's contacts to contact_keys if the batch
-// is listed in contact_key_builds and no import holds its keys, and takes it off.
+// rebuildListedKeys, if the batch is listed in contact_key_builds, writes the keys of
+// the batch's contacts as its keys (runs) and takes it off the list.
 func (s *Store) rebuildListedKeys(ctx context.Context, tx *sql.Tx, batchID int64) error {
 	var n int
 	if err := s.txRow(ctx, tx, `SELECT count(*) FROM contact_key_builds WHERE batch_id = ?`, batchID).Scan(&n); err != nil || n == 0 {
@@ -295,7 +284,12 @@ func (s *Store) rebuildListedKeys(ctx context.Context, tx *sql.Tx, batchID int64
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	if err := s.writeKeys(ctx, tx, batchID, set.takeNew()); err != nil {
+	for _, q := range []string{`DELETE FROM contact_keys WHERE batch_id = ?`, `DELETE FROM contact_key_runs WHERE batch_id = ?`} {
+		if _, err := s.exec(ctx, tx, q, batchID); err != nil {
+			return err
+		}
+	}
+	if err := s.writeRuns(ctx, tx, batchID, set.takeNew()); err != nil {
 		return err
 	}
 	_, err = s.exec(ctx, tx, `DELETE FROM contact_key_builds WHERE batch_id = ?`, batchID)
@@ -343,15 +337,23 @@ func (s *Store) forgetKeys(ctx context.Context, tx *sql.Tx, phone string, batchI
 	}
 	for _, id := range batchIDs {
 		if phone != "" {
-			if _, err := s.exec(ctx, tx, `DELETE FROM contact_keys WHERE batch_id = ? AND k = ?`, id, phoneKey(phone)); err != nil {
+			res, err := s.exec(ctx, tx, `DELETE FROM contact_keys WHERE batch_id = ? AND k = ?`, id, phoneKey(phone))
+			if err != nil {
 				return err
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return err
+			} else if n == 0 {
+				if _, err := s.removeFromRuns(ctx, tx, id, phoneKey(phone)); err != nil {
+					return err
+				}
 			}
 		} else {
-			if _, err := s.exec(ctx, tx, `DELETE FROM contact_keys WHERE batch_id = ?`, id); err != nil {
-				return err
-			}
-			if _, err := s.exec(ctx, tx, `DELETE FROM contact_key_builds WHERE batch_id = ?`, id); err != nil {
-				return err
+			for _, q := range []string{`DELETE FROM contact_keys WHERE batch_id = ?`, `DELETE FROM contact_key_runs WHERE batch_id = ?`,
+				`DELETE FROM contact_key_builds WHERE batch_id = ?`} {
+				if _, err := s.exec(ctx, tx, q, id); err != nil {
+					return err
+				}
 			}
 		}
 		if st := s.keys.get(id); st != nil {

@@ -35,7 +35,18 @@ CREATE TABLE contact_keys (
 	k        INTEGER NOT NULL,
 	PRIMARY KEY (batch_id, k)
 ) WITHOUT ROWID;
--- Batches whose keys are not all in contact_keys: an import holding its keys in memory
+-- Keys written by a large import at its end, as runs of up to 8,192 ascending keys, each
+-- a blob of little-endian 64-bit integers from lo to hi (sqlstore's contactkeyruns.go). A
+-- batch's keys are its rows of contact_keys and the keys of its runs.
+CREATE TABLE contact_key_runs (
+	id       INTEGER PRIMARY KEY,
+	batch_id INTEGER NOT NULL,
+	lo       INTEGER NOT NULL,
+	hi       INTEGER NOT NULL,
+	keys     BLOB NOT NULL
+);
+CREATE INDEX contact_key_runs_batch ON contact_key_runs(batch_id, lo, hi);
+-- Batches whose keys are not all in contact_keys and contact_key_runs: an import holding its keys in memory
 -- lists its batch here, with its store's instance as owner, while it runs; a store that
 -- opens rebuilds the keys of the batches listed (after a crash), as does an add to a
 -- batch listed by another store (another process).

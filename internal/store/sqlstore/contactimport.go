@@ -19,7 +19,8 @@ import (
 //   - A contact added with no import running, or among the first rows of an import, is
 //     a duplicate if its key is in a run of the batch or in contact_keys; otherwise its
 //     key is inserted in contact_keys in the transaction that adds it.
-//   - Once an import has stored bulkAfter rows, it lists the batch in contact_key_builds
+//   - Once an import has stored bulkAfter rows and an eighth of what the batch held (the
+//     set costs 16 bytes a key, at most), it lists the batch in contact_key_builds
 //     as its store's and loads the batch's keys into a keySet; from then on its chunks,
 //     and anything else added to the batch, are checked against the set, and the new
 //     keys are written as runs when the last import into the batch ends, which also takes
@@ -38,6 +39,7 @@ const bulkAfter = 8192
 type keyState struct {
 	users int       // imports running
 	rows  int       // rows they stored or refused so far
+	size  int64     // the batch's size when the first began
 	set   *keySet   // the batch's keys, once the imports switched to memory
 	dead  bool      // the batch was deleted
 	now   time.Time // when the first began: the contacts' created_at
@@ -69,7 +71,7 @@ func (s *Store) BeginContactImport(ctx context.Context, tenantID, batchID int64)
 		return func() {}, nil
 	}
 	var size int64
-	if err := s.row(ctx, `SELECT size FROM batches WHERE tenant_id = ? AND id = ?`, tenantID, batchID).Scan(&size); err != nil { // it exists
+	if err := s.row(ctx, `SELECT size FROM batches WHERE tenant_id = ? AND id = ?`, tenantID, batchID).Scan(&size); err != nil {
 		return nil, wrap("begin contact import", notFound(err, "batch"))
 	}
 	s.keys.mu.Lock()
@@ -78,7 +80,7 @@ func (s *Store) BeginContactImport(ctx context.Context, tenantID, batchID int64)
 	}
 	st := s.keys.m[batchID]
 	if st == nil {
-		st = &keyState{now: s.now()}
+		st = &keyState{size: size, now: s.now()}
 		s.keys.m[batchID] = st
 	}
 	st.users++
@@ -150,7 +152,7 @@ func (s *Store) decideNewKeys(ctx context.Context, tx *sql.Tx, cs []*outdial.Con
 		s.keys.mu.Lock()
 		defer s.keys.mu.Unlock()
 		st.rows += len(cs)
-		if st.set == nil && st.users > 0 && st.rows >= bulkAfter {
+		if st.set == nil && st.users > 0 && st.rows >= bulkAfter && int64(st.rows)*8 >= st.size {
 			if err := s.loadKeys(ctx, tx, batchID, st); err != nil {
 				return err
 			}
@@ -336,6 +338,14 @@ func (s *Store) forgetKeys(ctx context.Context, tx *sql.Tx, phone string, batchI
 		return nil
 	}
 	for _, id := range batchIDs {
+		if st := s.keys.get(id); phone != "" && (st == nil || st.set == nil) {
+			// Listed by another store (process), the batch's keys are partly in its
+			// memory: rebuilt from the contacts first, the key can be taken out, and that
+			// store reads the keys again (its listing is gone).
+			if err := s.rebuildListedKeys(ctx, tx, id); err != nil {
+				return err
+			}
+		}
 		if phone != "" {
 			res, err := s.exec(ctx, tx, `DELETE FROM contact_keys WHERE batch_id = ? AND k = ?`, id, phoneKey(phone))
 			if err != nil {

@@ -236,7 +236,7 @@ func (s *Store) loadKeys(ctx context.Context, tx *sql.Tx, batchID int64, st *key
 		(SELECT coalesce(sum(length(keys)), 0) / 8 FROM contact_key_runs WHERE batch_id = ?)`, batchID, batchID).Scan(&n); err != nil {
 		return err
 	}
-	set := newKeySet(max(n*2, 4*bulkAfter))
+	set := newKeySet(max(n+n/4, 4*bulkAfter)) // room for a quarter more before it grows
 	if err := s.readRuns(ctx, tx, batchID, set); err != nil {
 		return err
 	}

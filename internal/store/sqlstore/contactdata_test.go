@@ -10,6 +10,20 @@ import (
 	"github.com/outdial/outdial"
 )
 
+// roundTrip writes c's data column, checks it is JSON and reads it back.
+func roundTrip(t *testing.T, c *outdial.Contact) (string, outdial.Contact) {
+	t.Helper()
+	data := contactData(c)
+	if !json.Valid([]byte(data)) {
+		t.Fatalf("%q is not JSON", data)
+	}
+	var got outdial.Contact
+	if err := setContactData(&got, data); err != nil {
+		t.Fatalf("setContactData(%q): %v", data, err)
+	}
+	return data, got
+}
+
 func TestContactDataRoundTrip(t *testing.T) {
 	cases := []outdial.Contact{
 		{},
@@ -20,14 +34,7 @@ func TestContactDataRoundTrip(t *testing.T) {
 		{Name: "x", Variables: map[string]string{"only": ""}},
 	}
 	for _, c := range cases {
-		data := contactData(&c)
-		if !json.Valid([]byte(data)) {
-			t.Fatalf("%q is not JSON", data)
-		}
-		var got outdial.Contact
-		if err := setContactData(&got, data); err != nil {
-			t.Fatalf("setContactData(%q): %v", data, err)
-		}
+		data, got := roundTrip(t, &c)
 		if !reflect.DeepEqual(got, c) {
 			t.Errorf("round trip of %q:\n got %+v\nwant %+v", data, got, c)
 		}
@@ -69,14 +76,7 @@ func FuzzContactData(f *testing.F) {
 		if k != "" {
 			c.Variables = map[string]string{k: v}
 		}
-		data := contactData(&c)
-		if !json.Valid([]byte(data)) {
-			t.Fatalf("%q is not JSON", data)
-		}
-		var got outdial.Contact
-		if err := setContactData(&got, data); err != nil {
-			t.Fatalf("setContactData(%q): %v", data, err)
-		}
+		data, got := roundTrip(t, &c)
 		want := c
 		for _, p := range contactDataStrings(&want) {
 			*p = string([]rune(*p)) // each byte that is not UTF-8 becomes U+FFFD

@@ -41,7 +41,6 @@ type keyState struct {
 	rows  int       // rows they stored or refused so far
 	size  int64     // the batch's size when the first began
 	set   *keySet   // the batch's keys, once the imports switched to memory
-	dead  bool      // the batch was deleted
 	now   time.Time // when the first began: the contacts' created_at
 
 	insert    *sql.Stmt // the INSERT of contactRowsPerRun contacts, for insertContactRows
@@ -115,7 +114,7 @@ func (s *Store) endContactImport(batchID int64, st *keyState) {
 		}
 		set := st.set
 		st.set, st.rows = nil, 0
-		if set == nil || st.dead {
+		if set == nil { // none held, or the batch was deleted
 			return nil
 		}
 		// Unless another process rebuilt the batch's keys from its contacts meanwhile
@@ -138,14 +137,6 @@ func (s *Store) endContactImport(batchID int64, st *keyState) {
 // batch and not earlier in cs, recording their keys (SQLite). It returns the state of
 // the imports into the batch, nil if none runs.
 func (s *Store) decideNew(ctx context.Context, tx *sql.Tx, cs []*outdial.Contact, added []bool) (*keyState, error) {
-	err := s.decideNewKeys(ctx, tx, cs, added)
-	if err != nil {
-		return nil, err
-	}
-	return s.keys.get(cs[0].BatchID), nil
-}
-
-func (s *Store) decideNewKeys(ctx context.Context, tx *sql.Tx, cs []*outdial.Contact, added []bool) error {
 	batchID := cs[0].BatchID
 	st := s.keys.get(batchID)
 	if st != nil {
@@ -154,45 +145,45 @@ func (s *Store) decideNewKeys(ctx context.Context, tx *sql.Tx, cs []*outdial.Con
 		st.rows += len(cs)
 		if st.set == nil && st.users > 0 && st.rows >= bulkAfter && int64(st.rows)*8 >= st.size {
 			if err := s.loadKeys(ctx, tx, batchID, st); err != nil {
-				return err
+				return nil, err
 			}
 		}
 	}
 	if st == nil || st.set == nil {
 		if err := s.rebuildListedKeys(ctx, tx, batchID); err != nil {
-			return err
+			return nil, err
 		}
 		ins, err := s.prepared(ctx, s.w, `INSERT OR IGNORE INTO contact_keys (batch_id, k) VALUES (?, ?)`)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		stmt := tx.StmtContext(ctx, ins)
 		defer stmt.Close()
 		var runs int
 		if err := s.txRow(ctx, tx, `SELECT count(*) FROM (SELECT 1 FROM contact_key_runs WHERE batch_id = ? LIMIT 1)`, batchID).Scan(&runs); err != nil {
-			return err
+			return nil, err
 		}
 		cache := runCache{}
 		for i, c := range cs {
 			k := phoneKey(c.Phone)
 			if runs > 0 {
 				if id, err := s.inRuns(ctx, tx, cache, batchID, k); err != nil {
-					return err
+					return nil, err
 				} else if id != 0 {
 					continue // a duplicate
 				}
 			}
 			res, err := stmt.ExecContext(ctx, batchID, k)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			n, err := res.RowsAffected()
 			if err != nil {
-				return err
+				return nil, err
 			}
 			added[i] = n == 1
 		}
-		return nil
+		return st, nil
 	}
 	// Another process on the database file (outdial import, or one that opened and
 	// rebuilt the listed batches) may have changed the batch's keys since the last chunk:
@@ -200,10 +191,10 @@ func (s *Store) decideNewKeys(ctx context.Context, tx *sql.Tx, cs []*outdial.Con
 	var owner string
 	switch err := s.txRow(ctx, tx, `SELECT owner FROM contact_key_builds WHERE batch_id = ?`, batchID).Scan(&owner); {
 	case err != nil && !errors.Is(err, sql.ErrNoRows):
-		return err
+		return nil, err
 	case owner != s.instance:
 		if err := s.loadKeys(ctx, tx, batchID, st); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	var fresh []int64
@@ -220,7 +211,7 @@ func (s *Store) decideNewKeys(ctx context.Context, tx *sql.Tx, cs []*outdial.Con
 			set.remove(k)
 		}
 	})
-	return nil
+	return st, nil
 }
 
 // loadKeys lists the batch in contact_key_builds and reads its keys into a new set.
@@ -338,7 +329,25 @@ func (s *Store) forgetKeys(ctx context.Context, tx *sql.Tx, phone string, batchI
 		return nil
 	}
 	for _, id := range batchIDs {
-		if st := s.keys.get(id); phone != "" && (st == nil || st.set == nil) {
+		st := s.keys.get(id)
+		if phone == "" {
+			for _, q := range []string{`DELETE FROM contact_keys WHERE batch_id = ?`, `DELETE FROM contact_key_runs WHERE batch_id = ?`,
+				`DELETE FROM contact_key_builds WHERE batch_id = ?`} {
+				if _, err := s.exec(ctx, tx, q, id); err != nil {
+					return err
+				}
+			}
+			if st != nil {
+				s.keys.mu.Lock()
+				set := st.set
+				st.set = nil // the import has nothing to write when it ends
+				s.undo = append(s.undo, func() { st.set = set })
+				s.keys.mu.Unlock()
+			}
+			continue
+		}
+		k := phoneKey(phone)
+		if st == nil || st.set == nil {
 			// Listed by another store (process), the batch's keys are partly in its
 			// memory: rebuilt from the contacts first, the key can be taken out, and that
 			// store reads the keys again (its listing is gone).
@@ -346,38 +355,22 @@ func (s *Store) forgetKeys(ctx context.Context, tx *sql.Tx, phone string, batchI
 				return err
 			}
 		}
-		if phone != "" {
-			res, err := s.exec(ctx, tx, `DELETE FROM contact_keys WHERE batch_id = ? AND k = ?`, id, phoneKey(phone))
-			if err != nil {
+		res, err := s.exec(ctx, tx, `DELETE FROM contact_keys WHERE batch_id = ? AND k = ?`, id, k)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			if _, err := s.removeFromRuns(ctx, tx, id, k); err != nil {
 				return err
-			}
-			if n, err := res.RowsAffected(); err != nil {
-				return err
-			} else if n == 0 {
-				if _, err := s.removeFromRuns(ctx, tx, id, phoneKey(phone)); err != nil {
-					return err
-				}
-			}
-		} else {
-			for _, q := range []string{`DELETE FROM contact_keys WHERE batch_id = ?`, `DELETE FROM contact_key_runs WHERE batch_id = ?`,
-				`DELETE FROM contact_key_builds WHERE batch_id = ?`} {
-				if _, err := s.exec(ctx, tx, q, id); err != nil {
-					return err
-				}
 			}
 		}
-		if st := s.keys.get(id); st != nil {
+		if st != nil && st.set != nil {
 			s.keys.mu.Lock()
-			switch {
-			case phone == "":
-				dead, set := st.dead, st.set
-				st.dead, st.set = true, nil
-				s.undo = append(s.undo, func() { st.dead, st.set = dead, set })
-			case st.set != nil:
-				k, set := phoneKey(phone), st.set
-				if found, fresh := set.remove(k); found {
-					s.undo = append(s.undo, func() { set.add(k, fresh) })
-				}
+			if found, fresh := st.set.remove(k); found {
+				set := st.set
+				s.undo = append(s.undo, func() { set.add(k, fresh) })
 			}
 			s.keys.mu.Unlock()
 		}
